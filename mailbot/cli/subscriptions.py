@@ -1,0 +1,9 @@
+"""Commands of the subscriptions domain (filled by its issue)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add this domain's sub-commands."""

@@ -1,0 +1,128 @@
+"""Handlers: one small class per category, in an explicit registry.
+
+A handler gets a `Job` (the message, its context and verdict, the open
+database session, the services) and updates state and queues replies through
+the job, inside the transaction that records the message as processed. It
+does no network I/O: replies go to the outbox, sent after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlmodel import Session
+
+from mailbot import outbox
+from mailbot.classify import Verdict
+from mailbot.facts import Context
+from mailbot.incoming import Incoming
+from mailbot.models import ProcessedMessage
+from mailbot.replypolicy import refusal
+from mailbot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Job:
+    """One message being handled: what it is, and the means to act on it."""
+
+    session: Session
+    services: Services
+    msg: Incoming
+    ctx: Context
+    verdict: Verdict
+    row: ProcessedMessage
+    replies: list[str] = field(default_factory=list)  # outbox keys queued
+
+    def hold(self, reason: str) -> None:
+        """Keep the message for a human (listed in the digest)."""
+        self.row.status = "held"
+        self.row.reason = reason
+
+    def quarantine(self, reason: str) -> None:
+        """Move the message to the quarantine folder after the commit."""
+        self.row.status = "quarantined"
+        self.row.reason = reason
+
+    def may_reply(self, private_list_exception: bool = False) -> str | None:
+        """Why we must not answer, or None. List traffic is never answered,
+        except by the one narrow private note issue #4 allows."""
+        if self.ctx.role == "list" and not private_list_exception:
+            return "message de la liste"
+        if self.ctx.role == "list":
+            return None if self.msg.from_ is not None else "pas d'expéditeur"
+        return refusal(self.msg, self.services.settings.bot.address)
+
+    def reply(self, kind: str, to: str | None = None, *, to_name: str = "",
+              key: str | None = None, private_list_exception: bool = False,
+              auto: str = "auto-replied", **context: Any) -> bool:
+        """Render and queue a reply (once per key); False when policy forbids it."""
+        why_not = self.may_reply(private_list_exception)
+        if why_not is not None:
+            log.info("%s: no reply (%s)", self.msg.message_id, why_not)
+            return False
+        address = to or self.msg.from_email
+        if not address:
+            return False
+        return self.send(kind, address, to_name=to_name, key=key, auto=auto,
+                         in_reply_to=self.msg.message_id, **context)
+
+    def send(self, kind: str, to: str, *, to_name: str = "", key: str | None = None,
+             auto: str = "auto-generated", in_reply_to: str | None = None,
+             **context: Any) -> bool:
+        """Queue a mail of ours (no reply policy: confirmations, notices)."""
+        svc = self.services
+        rendered = svc.renderer.render(kind, **self.template_context(to_name, context))
+        refs = self.msg.references if in_reply_to else []
+        mail = outbox.compose(svc.identity, to, rendered, to_name=to_name,
+                              in_reply_to=in_reply_to, references=refs, auto=auto)
+        row_key = key or f"{kind}:{self.msg.message_id}:{to}"
+        cap = svc.settings.bot.max_replies_per_address_per_day
+        queued = outbox.queue(self.session, row_key, kind, to, mail,
+                              cause=self.msg.message_id, daily_cap=cap)
+        if queued is not None:
+            self.replies.append(row_key)
+        return queued is not None
+
+    def template_context(self, to_name: str, extra: dict[str, Any]) -> dict[str, Any]:
+        s = self.services.settings
+        base = {
+            "first_name": _first_name(to_name),
+            "bot_address": s.bot.address,
+            "cotech_address": s.cotech.contact,
+            "list_address": s.list.address,
+            "subject": self.msg.subject,
+            "received_at": self.msg.date,
+        }
+        return {**base, **extra}
+
+
+def _first_name(name: str) -> str:
+    parts = name.split()
+    return parts[0] if parts and "@" not in parts[0] else ""
+
+
+class Handler(Protocol):
+    name: str
+    description: str
+
+    def handle(self, job: Job) -> None: ...
+
+
+def registry() -> dict[str, Handler]:
+    """Category -> handler; a duplicate category is a programming error."""
+    from mailbot.handlers import (  # local import: handlers import this module
+        autoreply, bounce, command, list_post, malformed, other, proof, refresh, sympa,
+    )
+
+    table: dict[str, Handler] = {}
+    for module in (list_post, proof, command, refresh, bounce, autoreply, sympa, other,
+                   malformed):
+        handler: Handler = module.HANDLER
+        if handler.name in table:
+            raise RuntimeError(f"duplicate handler for {handler.name}")
+        table[handler.name] = handler
+    return table

@@ -1,0 +1,34 @@
+"""Anything else written to the bot: held for the COTECH, the sender told so.
+
+Calendar invitations are held without a word (an answer would go to the
+organiser's calendar robot).
+"""
+
+from __future__ import annotations
+
+from mailbot.handlers import Job
+
+
+class Other:
+    """Holds the message for a human and tells a real person it was passed on."""
+
+    name = "other"
+    description = "Message à traiter par une personne"
+
+    def handle(self, job: Job) -> None:
+        if job.verdict.reason.startswith(("envoyé depuis", "porte notre")):  # our own mail
+            job.row.reason = job.verdict.reason
+            return
+        job.hold(job.verdict.reason or "message non reconnu")
+        if job.msg.header("Content-Type") and "calendar" in _types(job):
+            return
+        sender = job.ctx.sender
+        job.reply("forwarded_to_cotech", to_name=sender.name if sender else
+                  (job.msg.from_.name if job.msg.from_ else ""))
+
+
+def _types(job: Job) -> str:
+    return " ".join(a.content_type for a in job.msg.attachments)
+
+
+HANDLER = Other()

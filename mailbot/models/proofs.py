@@ -1,0 +1,3 @@
+"""Tables of the proofs domain (filled by its issue)."""
+
+from __future__ import annotations

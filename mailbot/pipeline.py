@@ -1,0 +1,240 @@
+"""One message, end to end, exactly once: the per-message boundary.
+
+The ordering that makes processing exactly-once across crashes (SIGKILL at
+any instant):
+
+  1. skip the message if its source key (mailbox, UIDVALIDITY, UID) is in
+     `processed_message`; a Message-ID already seen in the same role is
+     recorded as a duplicate and gets only the keyword of the original;
+  2. parse, guard, classify and handle it inside ONE database transaction
+     that also inserts the `processed_message` row and every outbox row
+     (unique keys). Until that commit nothing is visible: a crash before it
+     leaves no trace and the message is processed again from scratch;
+  3. after the commit, apply the IMAP side effect (keyword, or move to
+     quarantine). Both are idempotent (a keyword set twice is one keyword; a
+     MOVE of a UID already gone is a no-op), then set `effects_done`. At
+     start, rows whose `effects_done` is false get their effect again;
+  4. the outbox sender delivers rows after their commit (see outbox.py).
+
+Any exception in step 2 rolls the transaction back; the message is then
+recorded as `quarantined` with the reason, in a fresh transaction, and moved
+to the quarantine folder. If even that record cannot be written (database
+down), the error rises to the worker, which retries later: nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from mailbot import members
+from mailbot.classify import Verdict, classify
+from mailbot.db import session_scope
+from mailbot.errors import MalformedMessage, MessageError, StorageError
+from mailbot.facts import Context
+from mailbot.handlers import Handler, Job, registry
+from mailbot.incoming import Incoming
+from mailbot.models import OutboxMessage, Post, ProcessedMessage
+from mailbot.parse import Limits, parse_headers, parse_message
+from mailbot.services import Services
+from mailbot.sources import Envelope
+from mailbot.tagging import needs_body
+
+log = logging.getLogger(__name__)
+Loader = Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one message, and the side effect still to apply."""
+
+    envelope: Envelope
+    category: str
+    status: str
+    tag: str | None
+    keyword: str | None  # IMAP keyword to set (list posts)
+    quarantine: bool
+    replies: int
+    row_id: int | None
+
+
+def effects_of(row: ProcessedMessage) -> tuple[str | None, bool]:
+    """The IMAP side effect a recorded message calls for: (keyword, quarantine)."""
+    keyword = row.tag if row.role == "list" and row.tag else None
+    return keyword, row.status == "quarantined"
+
+
+class Pipeline:
+    """Processes fetched messages; the only place message errors are caught."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.handlers: dict[str, Handler] = registry()
+        self.limits = Limits(max_bytes=services.settings.bot.max_message_bytes)
+        self.headers_suffice = not needs_body(services.rules)
+
+    def wants_headers_only(self, role: str) -> bool:
+        """List posts are tagged from their headers unless a keyword rule reads bodies."""
+        return role == "list" and self.headers_suffice
+
+    def process(self, env: Envelope, data: bytes, headers_only: bool, load: Loader) -> Outcome:
+        """Process one message; message errors end in quarantine, never upward."""
+        try:
+            with session_scope(self.services.engine) as session:
+                done = self._already(session, env)
+                if done is not None:
+                    return self._outcome(env, done, 0)
+                msg = self._parse(data, headers_only, env, load)
+                row, replies = self._handle(session, env, msg)
+            return self._outcome(env, row, replies)
+        except StorageError:
+            raise
+        except IntegrityError as err:  # a concurrent worker recorded it first
+            log.warning("%s: recorded concurrently (%s)", env.key, err.orig)
+            with session_scope(self.services.engine) as session:
+                done = self._already(session, env)
+            if done is None:
+                raise StorageError(f"{env.key}: cannot record: {err.orig}") from err
+            return self._outcome(env, done, 0)
+        except Exception as err:  # noqa: BLE001 - the per-message boundary
+            return self._quarantine(env, data, err)
+
+    def reject(self, env: Envelope, reason: str) -> Outcome:
+        """Record a message we will not even fetch (over the size cap) as quarantined."""
+        return self._quarantine(env, b"", MalformedMessage(reason), f"rejected:{env.key}")
+
+    def _already(self, session: Session, env: Envelope) -> ProcessedMessage | None:
+        stmt = select(ProcessedMessage).where(ProcessedMessage.source_key == env.key)
+        return session.exec(stmt).first()
+
+    def _parse(self, data: bytes, headers_only: bool, env: Envelope, load: Loader) -> Incoming:
+        if headers_only:
+            msg = parse_headers(data)
+            if not msg.from_ or msg.header("Auto-Submitted") or "report" in (
+                    msg.header("Content-Type") or "").lower():
+                data, headers_only = load(), False  # guards may need the body
+            else:
+                msg.raw = data
+                return msg
+        msg = parse_message(data, self.limits)
+        msg.raw = data
+        return msg
+
+    def _handle(self, session: Session, env: Envelope, msg: Incoming
+                ) -> tuple[ProcessedMessage, int]:
+        row = ProcessedMessage(
+            source_key=env.key, role=env.role, mailbox=env.mailbox, uidvalidity=env.uidvalidity,
+            uid=env.uid, message_id=msg.message_id, from_email=msg.from_email,
+            subject=msg.subject[:500], sent_at=msg.date.astimezone(UTC) if msg.date else None,
+        )
+        original = self._seen_message_id(session, env.role, msg.message_id)
+        if original is not None:
+            row.category, row.tag, row.status = original.category, original.tag, "duplicate"
+            row.reason = f"déjà traité ({original.source_key})"
+            row.member_email = original.member_email
+            session.add(row)
+            session.flush()
+            return row, 0
+        ctx = self._context(session, env.role, msg)
+        verdict = classify(msg, ctx, self.services.rules, self.services.guard_env)
+        row.category, row.reason, row.hits = verdict.category, verdict.reason, ",".join(verdict.hits)
+        row.tag = verdict.tag
+        row.member_email = (ctx.author or ctx.sender).email if (ctx.author or ctx.sender) else None
+        job = Job(session, self.services, msg, ctx, verdict, row)
+        self.handlers[verdict.category].handle(job)
+        session.add(row)
+        session.flush()
+        log.info("%s %s %s tag=%s status=%s replies=%d", env.key, msg.message_id,
+                 verdict.category, verdict.tag, row.status, len(job.replies))
+        return row, len(job.replies)
+
+    def _seen_message_id(self, session: Session, role: str, message_id: str
+                         ) -> ProcessedMessage | None:
+        stmt = (select(ProcessedMessage)
+                .where(ProcessedMessage.role == role, ProcessedMessage.message_id == message_id,
+                       ProcessedMessage.status != "duplicate")
+                .order_by(col(ProcessedMessage.id)))
+        return session.exec(stmt).first()
+
+    def _context(self, session: Session, role: str, msg: Incoming) -> Context:
+        sender = members.find(session, msg.from_email)
+        author_email = self._author(msg) if role == "list" else msg.from_email
+        author = members.find(session, author_email) if role == "list" else None
+        return Context(
+            role=role, sender=members.view(sender), author_email=author_email,
+            author=members.view(author), thread_tag=self._thread_tag(session, msg),
+            in_reply_to_kind=self._answered_kind(session, msg),
+        )
+
+    def _author(self, msg: Incoming) -> str | None:
+        """The real author of a list post, under Sympa's DMARC From rewriting."""
+        list_address = self.services.settings.list.address
+        if msg.from_email and msg.from_email != list_address:
+            return msg.from_email
+        for name in ("X-Original-From", "Reply-To"):
+            value = msg.header(name)
+            if value and "@" in value:
+                from email.utils import parseaddr
+                address = parseaddr(value)[1].lower()
+                if address and address != list_address:
+                    return address
+        return msg.from_email
+
+    def _thread_tag(self, session: Session, msg: Incoming) -> str | None:
+        ids = [i for i in [msg.in_reply_to, *reversed(msg.references)] if i]
+        if not ids:
+            return None
+        posts = session.exec(select(Post).where(col(Post.message_id).in_(ids),
+                                                col(Post.tag).is_not(None))).all()
+        by_id = {p.message_id: p.tag for p in posts}
+        return next((by_id[i] for i in ids if i in by_id), None)
+
+    def _answered_kind(self, session: Session, msg: Incoming) -> str | None:
+        ids = [i for i in [msg.in_reply_to, *reversed(msg.references)] if i]
+        if not ids:
+            return None
+        rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.message_id).in_(ids))).all()
+        by_id = {r.message_id: r.kind for r in rows}
+        return next((by_id[i] for i in ids if i in by_id), None)
+
+    def _quarantine(self, env: Envelope, data: bytes, err: Exception,
+                    message_id: str | None = None) -> Outcome:
+        reason = str(err) if isinstance(err, MessageError) else (
+            f"{type(err).__name__}: {err}")
+        if not isinstance(err, MessageError):
+            log.error("%s: handler crashed, quarantined:\n%s", env.key, traceback.format_exc())
+        else:
+            log.warning("%s: quarantined: %s", env.key, reason)
+        category = "malformed" if isinstance(err, MalformedMessage) else "other"
+        with session_scope(self.services.engine) as session:
+            done = self._already(session, env)
+            if done is not None:
+                return self._outcome(env, done, 0)
+            row = ProcessedMessage(
+                source_key=env.key, role=env.role, mailbox=env.mailbox,
+                uidvalidity=env.uidvalidity, uid=env.uid, message_id=message_id or _fallback_id(data),
+                category=category, status="quarantined", reason=reason[:2000])
+            session.add(row)
+            session.flush()
+        return self._outcome(env, row, 0)
+
+    def _outcome(self, env: Envelope, row: ProcessedMessage, replies: int) -> Outcome:
+        keyword, quarantine = effects_of(row)
+        return Outcome(env, row.category, row.status, row.tag, keyword, quarantine,
+                       replies, row.id)
+
+
+def _fallback_id(data: bytes) -> str:
+    import hashlib
+    import re
+
+    found = re.search(rb"(?im)^message-id:\s*<?([^>\r\n]+)>?", data[:65536])
+    if found:
+        return found.group(1).decode("ascii", "replace").strip()
+    return "sha256:" + hashlib.sha256(data).hexdigest()

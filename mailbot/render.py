@@ -1,0 +1,112 @@
+"""Email templates: Jinja2 over templates/<lang>/<kind>/, French filters from babel.
+
+Each kind has `subject.txt.j2`, `body.txt.j2` and optionally `body.html.j2`
+(autoescaped). Filters: `eur` (67,00 €), `date_fr` (mercredi 17 novembre 2021),
+`datetime_fr`, `date_short`. Undefined variables are errors, not blanks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+from mailbot.errors import TemplateError
+
+LOCALE = "fr_FR"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered mail: subject, plain text, optional HTML."""
+
+    subject: str
+    text: str
+    html: str | None
+
+
+def eur(value: Decimal | str | float | int | None) -> str:
+    """67 -> '67,00 €' (no-break spaces as French typography wants)."""
+    if value is None or value == "":
+        return "—"
+    return format_currency(Decimal(str(value)), "EUR", locale=LOCALE)
+
+
+def number_fr(value: Decimal | str | float | int) -> str:
+    return format_decimal(Decimal(str(value)), locale=LOCALE)
+
+
+class Renderer:
+    """Renders one kind of mail in one language from the templates directory."""
+
+    def __init__(self, templates_dir: Path, timezone: str = "Europe/Paris") -> None:
+        if not templates_dir.is_dir():
+            raise TemplateError(f"{templates_dir}: templates directory not found")
+        self.dir = templates_dir
+        self.tz = ZoneInfo(timezone)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "html"),
+                                                default_for_string=False),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            eur=eur, number_fr=number_fr, date_fr=self.date_fr,
+            datetime_fr=self.datetime_fr, date_short=self.date_short,
+        )
+
+    def _local(self, value: date | datetime) -> date | datetime:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(self.tz)
+        return value
+
+    def date_fr(self, value: date | datetime | str | None) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        return format_date(self._local(value), format="full", locale=LOCALE)
+
+    def date_short(self, value: date | datetime | str | None) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        return format_date(self._local(value), format="d MMMM yyyy", locale=LOCALE)
+
+    def datetime_fr(self, value: datetime | None) -> str:
+        if value is None:
+            return "—"
+        return format_datetime(self._local(value), "EEEE d MMMM yyyy 'à' HH'h'mm", locale=LOCALE)
+
+    def has(self, kind: str, lang: str = "fr") -> bool:
+        return (self.dir / lang / kind / "body.txt.j2").is_file()
+
+    def render(self, kind: str, lang: str = "fr", **context: Any) -> Rendered:
+        """Render subject, text and (when present) HTML of a kind."""
+        base = f"{lang}/{kind}"
+        try:
+            subject = self.env.get_template(f"{base}/subject.txt.j2").render(**context)
+            text = self.env.get_template(f"{base}/body.txt.j2").render(**context)
+            html = None
+            if (self.dir / lang / kind / "body.html.j2").is_file():
+                html = self.env.get_template(f"{base}/body.html.j2").render(**context)
+        except jinja2.TemplateNotFound as err:
+            raise TemplateError(f"template {err.name} not found under {self.dir}") from err
+        except jinja2.TemplateError as err:
+            raise TemplateError(f"template {base}: {err}") from err
+        return Rendered(" ".join(subject.split()), text, html)
+
+    def kinds(self, lang: str = "fr") -> list[str]:
+        root = self.dir / lang
+        return sorted(p.parent.name for p in root.glob("*/body.txt.j2"))

@@ -1,0 +1,57 @@
+"""The services a handler or job may use, built once by the app: settings,
+database, rules, templates, our identity, the clock.
+
+Tests build one with a frozen clock and an in-memory database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+
+from mailbot.config import Settings
+from mailbot.facts import FIELDS
+from mailbot.guards import GuardEnv
+from mailbot.outbox import Identity
+from mailbot.render import Renderer
+from mailbot.rules import RuleSet, load_rules
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Everything the pipeline, handlers and jobs share."""
+
+    settings: Settings
+    engine: Engine
+    rules: RuleSet
+    renderer: Renderer
+    clock: Callable[[], datetime] = field(default=system_clock)
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.settings.bot.address, self.settings.bot.name)
+
+    @property
+    def guard_env(self) -> GuardEnv:
+        s = self.settings
+        return GuardEnv(bot_address=s.bot.address, list_address=s.list.address,
+                        list_name=s.list.name, list_id=s.list.list_id,
+                        sympa_address=s.list.sympa if s.list.sync == "sympa" else "")
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def build_services(settings: Settings, engine: Engine,
+                   clock: Callable[[], datetime] = system_clock) -> Services:
+    """Load rules and templates (failing loudly) and bundle the services."""
+    rules = load_rules(settings.rules_dir, FIELDS)
+    renderer = Renderer(settings.templates_dir, settings.bot.timezone)
+    return Services(settings, engine, rules, renderer, clock)

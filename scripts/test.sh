@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Run the test suite: install Dovecot and the venv when missing, then pytest "$@".
+# The exit code is pytest's.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=(sudo)
+fi
+APT_UPDATED=0
+
+apt_install() {
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    APT_UPDATED=1
+  fi
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Integration tests run a private Dovecot on their own loopback ports (see tests/servers.py),
+# so a system Dovecot started by the package install does not get in the way.
+if [ ! -x /usr/sbin/dovecot ]; then
+  echo "test.sh: installing dovecot-imapd" >&2
+  apt_install dovecot-imapd
+fi
+
+source scripts/setup-venv.sh
+
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,148 @@
+"""The daemon against a real Dovecot and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from mailbot import config, members
+from mailbot.app import App
+from mailbot.models import OutboxMessage, ProcessedMessage
+from tests.helpers import BOT, LIST_FOLDER, ROOT, sample, wait_until, write_config
+from tests.servers import Dovecot, SmtpCapture
+
+pytestmark = pytest.mark.integration
+
+
+def make_app(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture) -> App:
+    dovecot.create_folder("bot", LIST_FOLDER)
+    app = App(config.load(write_config(tmp_path, dovecot=dovecot, smtp=smtp)))
+    with Session(app.engine) as s:
+        members.import_csv(s, ROOT / "samples" / "roster.csv")
+        s.commit()
+    return app
+
+
+def rows(app: App) -> list[ProcessedMessage]:
+    with Session(app.engine) as s:
+        return list(s.exec(select(ProcessedMessage).order_by(ProcessedMessage.id)).all())
+
+
+def test_once_tags_list_posts_with_imap_keywords(tmp_path: Path, dovecot: Dovecot,
+                                                  smtp_capture: SmtpCapture) -> None:
+    """GIVEN list posts in the list folder WHEN run --once THEN GO/GT keywords are set
+    on the server, rows recorded, and nothing is sent to anyone."""
+    app = make_app(tmp_path, dovecot, smtp_capture)
+    uids = {name: dovecot.append("bot", LIST_FOLDER, sample("list", name)) for name in (
+        "list-go-question-formulaire", "list-go-reply-in-go-thread", "list-gt-compte-rendu-gt",
+        "list-gt-anct-outlook", "list-cotech-go-logistique-ics", "list-unknown-sender",
+        "list-habitants-iso8859")}
+    summary = asyncio.run(app.run_once())
+    assert summary.processed["list"] == 7
+    flags = dovecot.keywords("bot", LIST_FOLDER)
+    expected = {"list-go-question-formulaire": "GO", "list-go-reply-in-go-thread": "GO",
+                "list-gt-compte-rendu-gt": "GT", "list-gt-anct-outlook": "GT",
+                "list-cotech-go-logistique-ics": "GO", "list-habitants-iso8859": "HABITANTS"}
+    for name, tag in expected.items():
+        assert tag in flags[uids[name]], f"{name}: {flags[uids[name]]}"
+    assert not flags[uids["list-unknown-sender"]] & {"GO", "GT", "HABITANTS"}
+    assert all("\\Seen" not in f for f in flags.values()), "BODY.PEEK must not mark read"
+    assert {r.tag for r in rows(app)} == {"GO", "GT", "HABITANTS", None}
+    assert smtp_capture.messages == []
+
+
+def test_once_is_idempotent(tmp_path: Path, dovecot: Dovecot, smtp_capture: SmtpCapture) -> None:
+    """GIVEN a processed folder WHEN run --once again THEN nothing is processed or sent twice."""
+    app = make_app(tmp_path, dovecot, smtp_capture)
+    dovecot.append("bot", "INBOX", sample("inbox", "other-question-to-bot"))
+    dovecot.append("bot", LIST_FOLDER, sample("list", "list-go-question-formulaire"))
+    first = asyncio.run(app.run_once())
+    assert first.processed == {"list": 1, "inbox": 1} and first.sent == 1
+    second = asyncio.run(app.run_once())
+    assert second.processed == {"list": 0, "inbox": 0} and second.sent == 0
+    assert len(smtp_capture.messages) == 1
+    assert len(rows(app)) == 2
+
+
+def test_reply_headers_and_no_reply_to_bounces(tmp_path: Path, dovecot: Dovecot,
+                                               smtp_capture: SmtpCapture) -> None:
+    """GIVEN a question, a bounce, an auto-reply and a calendar invitation WHEN processed
+    THEN only the human question is answered, with Auto-Submitted, X-Loop and our Message-ID."""
+    app = make_app(tmp_path, dovecot, smtp_capture)
+    for name in ("other-question-to-bot", "bounce-postfix-user-unknown",
+                 "autoreply-reponse-automatique", "other-calendar-invitation"):
+        dovecot.append("bot", "INBOX", sample("inbox", name))
+    asyncio.run(app.run_once())
+    [mail] = smtp_capture.messages
+    msg = mail.message
+    assert mail.rcpt_tos == ["karim.belkacem@orange.fr"]
+    assert msg["Auto-Submitted"] == "auto-replied"
+    assert msg["X-Loop"] == BOT
+    assert msg["Message-ID"].endswith("@habitatparticipatif-france.fr>")
+    assert msg["In-Reply-To"]
+    assert msg["Subject"].startswith("[QPV]")
+    categories = {r.category for r in rows(app)}
+    assert {"bounce", "autoreply", "other"} <= categories
+
+
+def test_malformed_goes_to_quarantine_folder(tmp_path: Path, dovecot: Dovecot,
+                                             smtp_capture: SmtpCapture) -> None:
+    """GIVEN a message with no From and garbage WHEN processed THEN both are moved to the
+    quarantine folder with a reason, and the daemon goes on with the next message."""
+    app = make_app(tmp_path, dovecot, smtp_capture)
+    dovecot.append("bot", "INBOX", sample("inbox", "malformed-missing-from"))
+    dovecot.append("bot", "INBOX", b"\x00\x01garbage" * 10)
+    dovecot.append("bot", "INBOX", sample("inbox", "other-question-to-bot"))
+    asyncio.run(app.run_once())
+    assert len(dovecot.uids("bot", "Quarantaine")) == 2
+    assert len(dovecot.uids("bot", "INBOX")) == 1
+    quarantined = [r for r in rows(app) if r.status == "quarantined"]
+    assert len(quarantined) == 2 and all(r.reason for r in quarantined)
+
+
+@pytest.fixture
+def daemon(tmp_path: Path, dovecot: Dovecot, smtp_capture: SmtpCapture) -> Iterator[App]:
+    app = make_app(tmp_path, dovecot, smtp_capture)
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    thread = threading.Thread(target=loop.run_until_complete, args=(app.run(stop),))
+    thread.start()
+    try:
+        wait_until(lambda: all(w.connected.is_set() for w in app.workers), what="IMAP connected")
+        yield app
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=30)
+        loop.close()
+
+
+def test_push_reply_arrives_without_polling(daemon: App, dovecot: Dovecot,
+                                            smtp_capture: SmtpCapture) -> None:
+    """GIVEN the daemon idling WHEN a question is appended THEN its reply reaches SMTP."""
+    dovecot.append("bot", "INBOX", sample("inbox", "other-question-to-bot"))
+    [mail] = smtp_capture.wait_for(1, timeout=15)
+    assert mail.message["Subject"].startswith("[QPV]")
+
+    def sent() -> bool:
+        with Session(daemon.engine) as s:
+            return s.exec(select(OutboxMessage)).one().status == "sent"
+
+    wait_until(sent, what="the outbox row marked sent")
+
+
+def test_reconnects_after_dovecot_restart(daemon: App, dovecot: Dovecot,
+                                          smtp_capture: SmtpCapture) -> None:
+    """GIVEN the daemon idling WHEN Dovecot restarts and mail arrives meanwhile
+    THEN the daemon reconnects and handles it."""
+    dovecot.stop()
+    dovecot.start()
+    dovecot.append("bot", LIST_FOLDER, sample("list", "list-gt-compte-rendu-gt"))
+    wait_until(lambda: any(r.tag == "GT" for r in rows(daemon)), timeout=20,
+               what="the post appended while Dovecot was down")
+    wait_until(lambda: any("GT" in f for f in dovecot.keywords("bot", LIST_FOLDER).values()),
+               what="the GT keyword")
