@@ -38,6 +38,9 @@ def register(sub: Any) -> None:
     p.add_argument("member")
     p.add_argument("address")
     p.set_defaults(func=cmd_alias_add)
+    from mailbot.cli import subscriptions
+
+    subscriptions.register_members(m)
 
     p = sub.add_parser("messages", help="processed messages")
     p.add_argument("--json", action="store_true")
