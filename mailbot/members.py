@@ -79,7 +79,8 @@ def _import_row(session: Session, row: dict[str, str | None], report: ImportRepo
     values.update(email=email, group=group)
     member = session.exec(select(Member).where(Member.email == email)).first()
     if member is None:
-        session.add(Member(**values))
+        session.add(Member(email=email, name=values["name"], group=group,
+                           organisation=values["organisation"], territory=values["territory"]))
         report.created += 1
         return None
     changed = [k for k, v in values.items() if getattr(member, k) != v]

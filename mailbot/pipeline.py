@@ -145,7 +145,8 @@ class Pipeline:
         verdict = classify(msg, ctx, self.services.rules, self.services.guard_env)
         row.category, row.reason, row.hits = verdict.category, verdict.reason, ",".join(verdict.hits)
         row.tag = verdict.tag
-        row.member_email = (ctx.author or ctx.sender).email if (ctx.author or ctx.sender) else None
+        who = ctx.author or ctx.sender
+        row.member_email = who.email if who else None
         job = Job(session, self.services, msg, ctx, verdict, row)
         self.handlers[verdict.category].handle(job)
         session.add(row)

@@ -54,15 +54,15 @@ class Matcher:
             return False
         values = fact if isinstance(fact, list) else [fact]
         if self.op == "regex":
-            return any(self.value.search(str(v)) for v in values)
+            return any(self.value.search(str(v)) is not None for v in values)
         if self.op == "in":
             return any(str(v) in self.value for v in values)
         if self.op == "equals":
-            return fact == self.value
+            return bool(fact == self.value)
         number = len(fact) if isinstance(fact, list) else fact
         if not isinstance(number, int):
             return False
-        return number >= self.value if self.op == "min" else number <= self.value
+        return bool(number >= self.value if self.op == "min" else number <= self.value)
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ class Worker:
             self.source.quarantine(to_quarantine)
         if ids:
             with session_scope(self.engine) as s:
-                s.exec(update(ProcessedMessage)  # type: ignore[call-overload]
+                s.exec(update(ProcessedMessage)
                        .where(col(ProcessedMessage.id).in_(ids)).values(effects_done=True))
 
     def run_forever(self, idle_timeout: float) -> None:

@@ -46,7 +46,7 @@ class Cli:
     def services(self) -> Services:
         return build_services(self.settings, self.engine)
 
-    def out(self, rows: Any, table: list[tuple[str, ...]] | None = None) -> None:
+    def out(self, rows: Any, table: Sequence[Sequence[object]] | None = None) -> None:
         """Print JSON when --json, else the given table (first row: headings)."""
         if getattr(self.args, "json", False) or table is None:
             print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
@@ -54,7 +54,7 @@ class Cli:
         print_table(table)
 
 
-def print_table(rows: list[tuple[str, ...]]) -> None:
+def print_table(rows: Sequence[Sequence[object]]) -> None:
     if not rows:
         return
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]

@@ -112,7 +112,7 @@ def cmd_messages(args: argparse.Namespace, cli: Cli) -> int:
                                                  else col(ProcessedMessage.id))
         if args.limit:
             stmt = stmt.limit(args.limit)
-        rows = [{"message_id": r.message_id, "folder": r.role, "mailbox": r.mailbox,
+        rows: list[dict[str, Any]] = [{"message_id": r.message_id, "folder": r.role, "mailbox": r.mailbox,
                  "uid": r.uid, "category": r.category, "tag": r.tag, "member": r.member_email,
                  "status": r.status, "reason": r.reason, "subject": r.subject}
                 for r in s.exec(stmt).all()]

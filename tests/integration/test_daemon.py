@@ -146,3 +146,34 @@ def test_reconnects_after_dovecot_restart(daemon: App, dovecot: Dovecot,
                what="the post appended while Dovecot was down")
     wait_until(lambda: any("GT" in f for f in dovecot.keywords("bot", LIST_FOLDER).values()),
                what="the GT keyword")
+
+
+def test_uidvalidity_change_neither_reprocesses_nor_skips(tmp_path: Path, dovecot: Dovecot,
+                                                          smtp_capture: SmtpCapture) -> None:
+    """GIVEN a processed inbox WHEN the folder is recreated (new UIDVALIDITY) with the same
+    messages plus a new one THEN old ones are recognised by Message-ID (no second reply) and
+    the new one is handled; seen flags set by a person change nothing."""
+    app = make_app(tmp_path, dovecot, smtp_capture)
+    dovecot.append("bot", LIST_FOLDER, sample("list", "list-go-question-formulaire"))
+    dovecot.append("bot", LIST_FOLDER, sample("list", "list-gt-compte-rendu-gt"), flags=["\\Seen"])
+    asyncio.run(app.run_once())
+    client = dovecot.client("bot")
+    try:
+        old_validity = client.select_folder(LIST_FOLDER)[b"UIDVALIDITY"]
+        client.close_folder()
+        client.delete_folder(LIST_FOLDER)
+        client.create_folder(LIST_FOLDER)
+        new_validity = client.select_folder(LIST_FOLDER)[b"UIDVALIDITY"]
+    finally:
+        client.logout()
+    assert new_validity != old_validity
+    for name in ("list-go-question-formulaire", "list-gt-compte-rendu-gt",
+                 "list-habitants-iso8859"):
+        dovecot.append("bot", LIST_FOLDER, sample("list", name))
+    summary = asyncio.run(app.run_once())
+    assert summary.processed["list"] == 3
+    statuses = sorted(r.status for r in rows(app) if r.uidvalidity == new_validity)
+    assert statuses == ["done", "duplicate", "duplicate"]
+    flags = dovecot.keywords("bot", LIST_FOLDER)
+    assert sorted(tag for f in flags.values() for tag in f & {"GO", "GT", "HABITANTS"}) == [
+        "GO", "GT", "HABITANTS"], "duplicates get their original's keyword back"

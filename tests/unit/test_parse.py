@@ -443,12 +443,15 @@ def test_truncated_and_broken_messages_still_parse() -> None:
     assert any("boundary" in d.lower() for d in inc.defects)
 
 
-_SAMPLE = (FIXTURES / "gmail-fr-forward.eml").read_bytes()
+_SAMPLES = [
+    (FIXTURES / name).read_bytes()
+    for name in ("gmail-fr-forward.eml", "attached-rfc822-with-pdf.eml", "filenames.eml", "outlook2019-reply-bom.eml")
+]
 
 
 @st.composite
 def mutations(draw: st.DrawFn) -> bytes:
-    data = bytearray(_SAMPLE)
+    data = bytearray(draw(st.sampled_from(_SAMPLES)))
     for _ in range(draw(st.integers(1, 12))):
         pos = draw(st.integers(0, max(0, len(data) - 1)))
         action = draw(st.sampled_from(["flip", "delete", "insert", "truncate", "dup"]))
