@@ -177,3 +177,20 @@ def test_uidvalidity_change_neither_reprocesses_nor_skips(tmp_path: Path, doveco
     flags = dovecot.keywords("bot", LIST_FOLDER)
     assert sorted(tag for f in flags.values() for tag in f & {"GO", "GT", "HABITANTS"}) == [
         "GO", "GT", "HABITANTS"], "duplicates get their original's keyword back"
+
+
+def test_check_logs_in_and_reports_a_bad_password(tmp_path: Path, dovecot: Dovecot,
+                                                  smtp_capture: SmtpCapture,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`mailbot check` logs in to IMAP and SMTP; a wrong password fails with exit 1 and the
+    password never appears in the output."""
+    from mailbot.cli import main
+
+    dovecot.create_folder("bot", LIST_FOLDER)
+    cfg = write_config(tmp_path, dovecot=dovecot, smtp=smtp_capture)
+    assert main(["--config", str(cfg), "check"]) == 0
+    assert "ÉCHEC" not in capsys.readouterr().out
+    cfg.write_text(cfg.read_text().replace('password = "secret"', 'password = "wrong-pw-42"'))
+    assert main(["--config", str(cfg), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "ÉCHEC   IMAP" in out and "wrong-pw-42" not in out
