@@ -42,6 +42,17 @@ FIELDS: dict[str, str] = {
     "forwards": "the senders of forwarded messages (inline or attached)",
     "forward_text": "the text of the forwarded messages",
     "list_id": "the List-Id header",
+    # Stage "proof_kind" only (mailbot.proofs.kinds): one candidate proof of the message.
+    "item": "proof_kind: what is judged: attachment or forward",
+    "item_name": "proof_kind: the file's display name, or the forwarded message's subject",
+    "item_type": "proof_kind: the sniffed type of the file (forward: message/rfc822)",
+    "item_size": "proof_kind: the file's size in bytes",
+    "item_inline": "proof_kind: the file is inline (Content-ID image, inline disposition)",
+    "item_head": "proof_kind: the first 6 non-empty lines of the item's text",
+    "item_text": "proof_kind: the text read from the file, or the forwarded message's text",
+    "item_from": "proof_kind: the sender of the forwarded message",
+    "item_by_sender": "proof_kind: the forwarded message was written by the sender herself",
+    "item_ticket": "proof_kind: the ticket reader that read the item, 'generic', or ''",
 }
 
 

@@ -26,7 +26,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
-from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
 from mailbot.incoming import Address

@@ -157,9 +157,14 @@ class OutboxSender:
     async def flush(self, limit: int = 500) -> int:
         """Send every due row; return how many were sent."""
         sent = 0
-        for row_id in self._due(limit):
-            if await self._send_one(row_id):
-                sent += 1
+        try:
+            for row_id in self._due(limit):
+                if await self._send_one(row_id):
+                    sent += 1
+        finally:
+            close = getattr(self.transport, "close", None)  # one SMTP connection per flush
+            if close is not None:
+                await close()
         return sent
 
     async def _send_one(self, row_id: int) -> bool:

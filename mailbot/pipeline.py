@@ -132,6 +132,7 @@ class Pipeline:
             source_key=env.key, role=env.role, mailbox=env.mailbox, uidvalidity=env.uidvalidity,
             uid=env.uid, message_id=msg.message_id, from_email=msg.from_email,
             subject=msg.subject[:500], sent_at=msg.date.astimezone(UTC) if msg.date else None,
+            processed_at=self.services.now(),
         )
         original = self._seen_message_id(session, env.role, msg.message_id)
         if original is not None:
@@ -166,7 +167,10 @@ class Pipeline:
     def _context(self, session: Session, role: str, msg: Incoming) -> Context:
         sender = members.find(session, msg.from_email)
         author_email = self._author(msg) if role == "list" else msg.from_email
-        author = members.find(session, author_email) if role == "list" else None
+        author = None
+        if role == "list":  # the author is the sender unless Sympa rewrote From
+            author = sender if author_email == msg.from_email else members.find(
+                session, author_email)
         return Context(
             role=role, sender=members.view(sender), author_email=author_email,
             author=members.view(author), thread_tag=self._thread_tag(session, msg),
@@ -220,7 +224,8 @@ class Pipeline:
             row = ProcessedMessage(
                 source_key=env.key, role=env.role, mailbox=env.mailbox,
                 uidvalidity=env.uidvalidity, uid=env.uid, message_id=message_id or _fallback_id(data),
-                category=category, status="quarantined", reason=reason[:2000])
+                category=category, status="quarantined", reason=reason[:2000],
+                processed_at=self.services.now())
             session.add(row)
             session.flush()
         return self._outcome(env, row, 0)

@@ -19,22 +19,54 @@ from mailbot.errors import DeliveryError
 
 
 class SmtpTransport:
-    """Sends through an SMTP server with aiosmtplib (SSL, STARTTLS or plain)."""
+    """Sends through an SMTP server with aiosmtplib (SSL, STARTTLS or plain).
+
+    One connection serves a whole outbox flush (`close()` ends it): a message's
+    250 reaches the caller, who marks it sent, before any QUIT round trip, which
+    keeps the crash window for a duplicate as short as it can be.
+    """
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        s = self.settings
+        client = aiosmtplib.SMTP(
+            hostname=s.host, port=s.port, username=s.username or None,
+            password=str(s.password) or None, use_tls=s.tls == "ssl",
+            start_tls=True if s.tls == "starttls" else False, timeout=s.timeout_s,
+        )
+        await client.connect()
+        return client
 
     async def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
         s = self.settings
         try:
-            await aiosmtplib.send(
-                raw, sender=sender, recipients=recipients, hostname=s.host, port=s.port,
-                username=s.username or None, password=str(s.password) or None,
-                use_tls=s.tls == "ssl", start_tls=True if s.tls == "starttls" else False,
-                timeout=s.timeout_s,
-            )
+            reused = self._client is not None and self._client.is_connected
+            if not reused:
+                self._client = await self._connect()
+            assert self._client is not None
+            try:
+                await self._client.sendmail(sender, recipients, raw)
+            except aiosmtplib.SMTPServerDisconnected:
+                if not reused:
+                    raise
+                self._client = await self._connect()  # the server dropped an idle connection
+                await self._client.sendmail(sender, recipients, raw)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as err:
+            await self.close()
             raise DeliveryError(f"SMTP {s.host}:{s.port}: {err}") from err
+
+    async def close(self) -> None:
+        """End the connection (QUIT), if one is open."""
+        client, self._client = self._client, None
+        if client is None or not client.is_connected:
+            return
+        try:
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            client.close()
 
 
 class FolderTransport:

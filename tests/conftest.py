@@ -35,6 +35,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.skip(reason=_MISSING))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """Under MAILBOT_TEST_DATABASE_URL, drop the per-test PostgreSQL databases at the end."""
+    yield
+    from tests.helpers import TEST_DATABASE_URL, drop_databases
+
+    if TEST_DATABASE_URL:
+        drop_databases()
+
+
 @pytest.fixture
 def dovecot() -> Iterator[Dovecot]:
     """A started private Dovecot with the user ``bot`` / ``secret``."""

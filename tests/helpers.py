@@ -1,9 +1,16 @@
 """Test helpers: config files for the embedded default or real servers, sample mail,
-and polling with a timeout (never a bare sleep)."""
+and polling with a timeout (never a bare sleep).
+
+With MAILBOT_TEST_DATABASE_URL set (a PostgreSQL server URL, as `.ci/run` sets for
+its second pass), every config written gets its own fresh PostgreSQL database
+(one per test directory) instead of the SQLite file under data_dir.
+"""
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -22,19 +29,70 @@ def sample(role: str, name: str) -> bytes:
     return (SAMPLES / role / f"{name}.eml").read_bytes()
 
 
+TEST_DATABASE_URL = os.environ.get("MAILBOT_TEST_DATABASE_URL", "")
+_DATABASES: dict[Path, str] = {}
+CREATED_DATABASES: list[str] = []  # dropped at the end of the session (tests/conftest.py)
+
+
+def fresh_database(tmp_path: Path | None = None) -> str:
+    """A new, empty database on MAILBOT_TEST_DATABASE_URL's PostgreSQL server (its URL),
+    the same one for every call with the same tmp_path."""
+    if tmp_path is not None and tmp_path in _DATABASES:
+        return _DATABASES[tmp_path]
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(TEST_DATABASE_URL)
+    name = f"mbt_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(host=base.host, port=base.port, user=base.username,
+                         password=base.password, dbname=base.database or "postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    CREATED_DATABASES.append(name)
+    url = base.set(database=name).render_as_string(hide_password=False)
+    if tmp_path is not None:
+        _DATABASES[tmp_path] = url
+    return url
+
+
+def drop_databases() -> None:
+    """Drop every database `fresh_database` created (best effort)."""
+    if not CREATED_DATABASES:
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(TEST_DATABASE_URL)
+    with psycopg.connect(host=base.host, port=base.port, user=base.username,
+                         password=base.password, dbname=base.database or "postgres",
+                         autocommit=True) as conn:
+        while CREATED_DATABASES:
+            conn.execute(f'DROP DATABASE IF EXISTS "{CREATED_DATABASES.pop()}" WITH (FORCE)')
+
+
 def write_config(tmp_path: Path, *, dovecot: Dovecot | None = None,
                  smtp: SmtpCapture | None = None, maildir: Path | None = None,
-                 database: str | None = None, extra: str = "") -> Path:
-    """A config.toml under tmp_path wired to the given servers (or the local defaults)."""
+                 database: str | None = None, extra: str = "", bot_extra: str = "",
+                 imap_user: str = "bot", list_folder: str = LIST_FOLDER) -> Path:
+    """A config.toml under tmp_path wired to the given servers (or the local defaults).
+
+    `bot_extra` holds more `key = value` lines for the [bot] table; without an
+    explicit `database`, MAILBOT_TEST_DATABASE_URL gives a fresh PostgreSQL one.
+    """
     lines = [
         "[bot]", f'address = "{BOT}"', 'name = "AMI QPV - Habitat Participatif France"',
         f'data_dir = "{tmp_path / "data"}"',
     ]
+    if database is None and TEST_DATABASE_URL:
+        database = fresh_database(tmp_path)
     if database:
         lines.append(f'database = "{database}"')
+    if bot_extra:
+        lines.append(bot_extra.strip())
     if dovecot is not None:
         lines += ["[imap]", f'host = "{dovecot.host}"', f"port = {dovecot.port}", 'tls = "none"',
-                  'username = "bot"', 'password = "secret"', f'list_folder = "{LIST_FOLDER}"',
+                  f'username = "{imap_user}"', f'password = "{dovecot.users[imap_user]}"',
+                  f'list_folder = "{list_folder}"',
                   'inbox_folder = "INBOX"', 'quarantine_folder = "Quarantaine"']
     if smtp is not None:
         lines += ["[smtp]", f'host = "{smtp.host}"', f"port = {smtp.port}", 'tls = "none"',

@@ -1,18 +1,26 @@
-"""Avis de non-remise (issue 4): recorded; the full handling lands with its issue."""
+"""Delivery failure reports: scored against the member (at most once a day;
+delays and DMARC-caused refusals do not count), never answered, nobody removed."""
 
 from __future__ import annotations
 
 from mailbot.handlers import Job
+from mailbot.subscriptions import bounces
+from mailbot.subscriptions.mailer import Mailer
 
 
 class Bounce:
-    """Records the category; held for a human until the full handler lands."""
+    """Records the bounce and scores it; flags the member past the threshold."""
 
     name = "bounce"
-    description = "Avis de non-remise (issue 4)"
+    description = "Avis de non-remise"
 
     def handle(self, job: Job) -> None:
-        job.hold("Avis de non-remise (issue 4)")
+        details = {k: str(v) for k, v in job.verdict.values.items()}
+        mailer = Mailer(job.session, job.services, cause=job.msg.message_id, keys=job.replies)
+        outcome = bounces.record(mailer, job.msg, details)
+        who = outcome.member or outcome.address or "adresse introuvable"
+        job.row.member_email = outcome.member or job.row.member_email
+        job.row.reason = f"non-remise pour {who} : {outcome.reason or 'enregistrée'}"
 
 
 HANDLER = Bounce()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from mailbot.handlers import Job
-from mailbot.models import Post, utcnow
+from mailbot.models import Post
 
 
 class ListPost:
@@ -26,8 +26,11 @@ class ListPost:
             author_email=job.ctx.author_email, author_name=author.name if author else
             (msg.from_.name if msg.from_ else ""),
             tag=job.verdict.tag, tag_reason=job.verdict.tag_step,
-            posted_at=msg.date or utcnow(),
+            posted_at=msg.date or job.services.now(),
         ))
+        from mailbot.handlers.command import list_mistake  # issue 4: private note only
+
+        list_mistake(job)
 
 
 HANDLER = ListPost()

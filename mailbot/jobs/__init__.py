@@ -1,0 +1,88 @@
+"""The scheduled jobs, defined in code with stable ids: an explicit registry.
+
+Two shapes of work:
+
+* in a transaction (`tx`): the digest and the reminders. The scheduler
+  claims the occurrence, runs the work and records the result in ONE database
+  transaction with the outbox rows it queues: a crash anywhere rolls it all
+  back and the occurrence runs again; a commit means sent-once.
+* asynchronous (`run`): the refresh campaign step and the Sympa review of the
+  subscriptions domain, which manage their own transactions. They are imported
+  lazily: until that module exists their result is "non disponible".
+
+Outbox retries are not a job here: the daemon's send loop retries every
+OUTBOX_RETRY_SECONDS (see app.py); `mailbot jobs` shows them for completeness.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from mailbot.services import Services
+
+log = logging.getLogger(__name__)
+
+TxWork = Callable[[Session, Services], str]
+AsyncWork = Callable[[Services], Awaitable[str]]
+
+REMINDERS_CRON = "0 9 * * *"  # every day at 09:00, office hours for the AMOs
+REFRESH_CRON = "0 10 * * *"  # every day at 10:00
+SYMPA_REVIEW_CRON = "0 7 * * mon"  # Mondays 07:00, an hour before the default digest
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One scheduled job: stable id, French description, crontab, and its work."""
+
+    id: str
+    description: str
+    cron: str
+    tx: TxWork | None = None
+    run: AsyncWork | None = None
+
+
+def _digest(session: Session, services: Services) -> str:
+    from mailbot.digest.send import scheduled_digest
+
+    return scheduled_digest(session, services)
+
+
+def _reminders(session: Session, services: Services) -> str:
+    from mailbot import reminders
+
+    return reminders.run(session, services)
+
+
+def _external(name: str) -> AsyncWork:
+    """A job of the subscriptions domain, imported when it runs."""
+
+    async def run(services: Services) -> str:
+        try:
+            module = importlib.import_module("mailbot.subscriptions.jobs")
+            work: AsyncWork = getattr(module, name)
+        except (ImportError, AttributeError) as err:
+            log.info("job %s not available: %s", name, err)
+            return "non disponible"
+        result = await work(services)
+        return str(result)
+
+    run.__name__ = name
+    return run
+
+
+def registry(services: Services) -> list[JobSpec]:
+    """Every scheduled job, in display order."""
+    return [
+        JobSpec("digest", "Synthèse hebdomadaire au COTECH",
+                services.settings.cotech.digest_cron, tx=_digest),
+        JobSpec("reminders", "Relances de facturation des AMO", REMINDERS_CRON, tx=_reminders),
+        JobSpec("refresh_step", "Étape de la campagne de mise à jour des adresses",
+                REFRESH_CRON, run=_external("refresh_step")),
+        JobSpec("sympa_review", "Rapprochement avec Sympa (REVIEW)", SYMPA_REVIEW_CRON,
+                run=_external("sympa_review")),
+    ]
