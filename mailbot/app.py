@@ -123,6 +123,7 @@ class App:
         for worker in self.workers:
             worker.stop()
         await scheduler.stop(jobs)
+        self._wake.set()  # the send loop re-checks `stop` even if a library swallowed the cancel
         sender.cancel()
         await asyncio.gather(*threads, sender, return_exceptions=True)
 

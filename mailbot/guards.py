@@ -92,7 +92,7 @@ class Sympa:
             return None
         marks = (env.list_id.lower(), env.list_name.lower(), env.list_address.lower())
         haystack = " ".join(
-            [msg.header("List-Id") or "", msg.subject, msg.text[:4000]]
+            [msg.header("List-Id") or "", msg.subject, msg.text[:4000], msg.quoted[:4000]]
         ).lower()
         if any(m and m in haystack for m in marks):
             return GuardHit(self.name, "sympa", "message du robot Sympa pour notre liste")

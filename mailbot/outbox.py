@@ -21,6 +21,7 @@ values are stripped of CR/LF so nothing a sender wrote can inject a header.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,12 +40,13 @@ from mailbot.models import OutboxMessage, utcnow
 from mailbot.render import Rendered
 
 log = logging.getLogger(__name__)
+_SPACES = re.compile(r"[ \t\r\n]+")  # not str.split(): no-break spaces must stay
 MAX_ATTEMPTS = 12
 
 
 def clean_header(value: str) -> str:
     """One line, no control characters: safe for any header."""
-    return " ".join("".join(ch if ch >= " " else " " for ch in value).split())
+    return _SPACES.sub(" ", "".join(ch if ch >= " " else " " for ch in value)).strip(" ")
 
 
 @dataclass(frozen=True)

@@ -87,9 +87,8 @@ class Pipeline:
         """Process one message; message errors end in quarantine, never upward."""
         try:
             with session_scope(self.services.engine) as session:
-                done = self._already(session, env)
-                if done is not None:
-                    return self._outcome(env, done, 0)
+                # the worker listed only keys not yet recorded; a concurrent recording
+                # of the same key fails the unique source_key below (IntegrityError)
                 msg = self._parse(data, headers_only, env, load)
                 row, replies = self._handle(session, env, msg)
             return self._outcome(env, row, replies)
@@ -158,11 +157,12 @@ class Pipeline:
 
     def _seen_message_id(self, session: Session, role: str, message_id: str
                          ) -> ProcessedMessage | None:
-        stmt = (select(ProcessedMessage)
-                .where(ProcessedMessage.role == role, ProcessedMessage.message_id == message_id,
-                       ProcessedMessage.status != "duplicate")
+        # by message_id alone: with role in the WHERE, SQLite (no statistics) picks the
+        # role index and scans every row of the folder, making a backfill quadratic
+        stmt = (select(ProcessedMessage).where(ProcessedMessage.message_id == message_id)
                 .order_by(col(ProcessedMessage.id)))
-        return session.exec(stmt).first()
+        return next((r for r in session.exec(stmt).all()
+                     if r.role == role and r.status != "duplicate"), None)
 
     def _context(self, session: Session, role: str, msg: Incoming) -> Context:
         sender = members.find(session, msg.from_email)

@@ -3,7 +3,7 @@
 Policy ([reminders] after_days N, every_days M, max_count K), per dossier:
 
 * an invoice already received stops everything;
-* complete: after N days without an invoice, a reminder that says exactly
+* complete: N days (calendar days, local time) after completion without an invoice, a reminder that says exactly
   what to invoice (fee + tickets; tickets only when funded elsewhere, and
   nothing when that leaves nothing to invoice), again every M days, K at most;
 * short of cash with a ticket sent, not complete yet: one reminder, without
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -81,8 +81,14 @@ def to_invoice(d: DossierLike, kind: str) -> str:
     return f"{eur(d.fee_eur)} HT"
 
 
+def days_between(earlier: datetime, later: datetime, tz: tzinfo) -> int:
+    """Calendar days from one instant to another, in local time (a daily job at
+    09:00 is 7 days after the last one even across a change of clock)."""
+    return (later.astimezone(tz).date() - earlier.astimezone(tz).date()).days
+
+
 def decide(d: DossierLike, history: History, policy: ReminderSettings,
-           now: datetime) -> Decision | None:
+           now: datetime, tz: tzinfo = UTC) -> Decision | None:
     """The reminder this dossier calls for now, if any (ignoring the address's state)."""
     if d.invoice_received:
         return None
@@ -93,22 +99,23 @@ def decide(d: DossierLike, history: History, policy: ReminderSettings,
             return None
         since = max(past) if past else (d.completed_at or d.last_proof_at or now)
         wait = policy.every_days if past else policy.after_days
-        return Decision(d, "invoice", len(past) + 1) if now >= since + timedelta(days=wait) else None
+        due = days_between(since, now, tz) >= wait
+        return Decision(d, "invoice", len(past) + 1) if due else None
     if d.short_of_cash and d.tickets_total_eur > 0 and not history.get((email, "tickets_now")):
         return Decision(d, "tickets_now", 1)
     last = d.last_proof_at or d.first_proof_at
     if (d.missing and last is not None and not history.get((email, "missing"))
-            and now >= last + timedelta(days=policy.after_days)):
+            and days_between(last, now, tz) >= policy.after_days):
         return Decision(d, "missing", 1)
     return None
 
 
 def plan(dossiers: Sequence[DossierLike], history: History, blocked: Mapping[str, str],
-         policy: ReminderSettings, now: datetime) -> list[Decision]:
+         policy: ReminderSettings, now: datetime, tz: tzinfo = UTC) -> list[Decision]:
     """Every reminder due now; those to a blocked address carry the reason."""
     decisions = []
     for d in dossiers:
-        decision = decide(d, history, policy, now)
+        decision = decide(d, history, policy, now, tz)
         if decision is not None:
             why = blocked.get(decision.email, "")
             decisions.append(replace(decision, why=why) if why else decision)
@@ -148,7 +155,8 @@ def due_now(session: Session, services: Services,
             dossiers: Sequence[DossierLike]) -> list[Decision]:
     now = services.now()
     blocked = blocked_addresses(session, [d.member_email for d in dossiers], now)
-    return plan(dossiers, load_history(session), blocked, services.settings.reminders, now)
+    settings = services.settings
+    return plan(dossiers, load_history(session), blocked, settings.reminders, now, settings.bot.tz)
 
 
 def run(session: Session, services: Services) -> str:

@@ -7,6 +7,7 @@ Each kind has `subject.txt.j2`, `body.txt.j2` and optionally `body.html.j2`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ from babel.numbers import format_currency, format_decimal
 from mailbot.errors import TemplateError
 
 LOCALE = "fr_FR"
+_SPACES = re.compile(r"[ \t\r\n]+")  # not str.split(): no-break spaces must stay
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class Renderer:
             raise TemplateError(f"template {err.name} not found under {self.dir}") from err
         except jinja2.TemplateError as err:
             raise TemplateError(f"template {base}: {err}") from err
-        return Rendered(" ".join(subject.split()), text, html)
+        return Rendered(_SPACES.sub(" ", subject).strip(" "), text, html)
 
     def kinds(self, lang: str = "fr") -> list[str]:
         root = self.dir / lang

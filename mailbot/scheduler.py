@@ -35,6 +35,7 @@ from mailbot.db import session_scope
 from mailbot.jobs import JobSpec, registry, runs
 from mailbot.jobs.timing import cron_trigger, last_fire, next_fire
 from mailbot.models import OutboxMessage
+from mailbot.models.jobs import JobRun
 from mailbot.services import Services
 
 log = logging.getLogger(__name__)
@@ -110,8 +111,6 @@ def _claim(services: Services, spec: JobSpec, fire: datetime) -> int | None:
 
 def _finish(services: Services, row_id: int, result: str, status: str) -> None:
     with session_scope(services.engine) as s:
-        from mailbot.models.jobs import JobRun
-
         row = s.get(JobRun, row_id)
         if row is not None:
             runs.finish(s, row, services.now(), result, status)

@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("imapclient", "alembic", "apscheduler", "pypdf"):
+    for noisy in ("imapclient", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         result = args.func(args, Cli(args))

@@ -75,8 +75,10 @@ def cmd_digest(args: argparse.Namespace, cli: Cli) -> int:
 
     services = cli.services
     since = parse_since(args.since, cli) if args.since else None
+    if args.send and not cli.settings.cotech.recipients:
+        raise ConfigError(f"{cli.settings.path}: [cotech] recipients is empty: nobody to send to")
     with session_scope(services.engine) as session:
-        start, end = send.period(session, services.now(), since)
+        start, end = send.period(session, services.now(), since, cli.settings.bot.tz)
         rendered = send.render_digest(services, send.build_digest(session, services, start, end))
         queued = 0
         if args.send:

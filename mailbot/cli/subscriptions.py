@@ -142,7 +142,8 @@ def cmd_members_forget(args: argparse.Namespace, cli: Cli) -> int:
             return 1
     with session_scope(cli.engine) as s:
         try:
-            report = forget.forget(s, args.address, cli.services.now())
+            report = forget.forget(s, args.address, cli.services.now(),
+                                   mailer=Mailer(s, cli.services, cause="cli:members-forget"))
         except ValueError as err:
             print(f"mailbot: {err}")
             return 2

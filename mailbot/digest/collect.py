@@ -13,9 +13,10 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mailbot import reminders
@@ -52,34 +53,32 @@ def sort_key(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
 
 
-def _author(post: Post) -> str:
-    return post.author_name or post.author_email or "inconnu"
-
-
 def threads_and_posts(session: Session, start: datetime, end: datetime
                       ) -> tuple[dict[str, list[Thread]], list[PostLine], int]:
     """Threads by tag, untagged posts, and the number of posts in the period."""
-    stmt = (select(Post).where(col(Post.posted_at) >= start, col(Post.posted_at) < end)
+    stmt = (sa_select(col(Post.thread_id), col(Post.subject), col(Post.author_name),
+                      col(Post.author_email), col(Post.tag), col(Post.posted_at))
+            .where(col(Post.posted_at) >= start, col(Post.posted_at) < end)
             .order_by(col(Post.posted_at), col(Post.id)))
-    posts = session.exec(stmt).all()
-    grouped: dict[str, list[Post]] = {}
+    rows = session.execute(stmt).all()  # plain rows: a year of posts without ORM objects
+    grouped: dict[str, list[tuple[str, str, str | None, datetime]]] = {}
     untagged: list[PostLine] = []
-    for post in posts:
-        if post.tag is None:
-            untagged.append(PostLine(post.posted_at, _author(post), clean_subject(post.subject)))
+    for thread_id, subject, name, email, tag, posted_at in rows:
+        author = name or email or "inconnu"
+        if tag is None:
+            untagged.append(PostLine(posted_at, author, clean_subject(subject)))
         else:
-            grouped.setdefault(post.thread_id, []).append(post)
+            grouped.setdefault(thread_id, []).append((subject, author, tag, posted_at))
     threads: dict[str, list[Thread]] = {}
     for group in grouped.values():
-        tags = [p.tag for p in group if p.tag]
+        tags = [tag for _, _, tag, _ in group if tag]
         tag = max(THREAD_TAGS, key=tags.count) if any(t in THREAD_TAGS for t in tags) else tags[0]
-        people = list(dict.fromkeys(_author(p) for p in group))
+        people = list(dict.fromkeys(author for _, author, _, _ in group))
         threads.setdefault(tag, []).append(Thread(
-            tag, clean_subject(group[0].subject), len(group), people,
-            group[0].posted_at, group[-1].posted_at))
+            tag, clean_subject(group[0][0]), len(group), people, group[0][3], group[-1][3]))
     ordered = {t: sorted(threads[t], key=lambda x: x.first_at) for t in THREAD_TAGS if t in threads}
     ordered.update({t: v for t, v in threads.items() if t not in ordered})
-    return ordered, untagged, len(posts)
+    return ordered, untagged, len(rows)
 
 
 def held_messages(session: Session, start: datetime, end: datetime) -> list[HeldLine]:
@@ -113,7 +112,8 @@ def dossier_lines(session: Session, dossiers: Sequence[DossierLike]) -> list[Dos
         sent = counts.get(d.member_email.lower(), [])
         invoice, ok = _invoice(d)
         lines.append(DossierLine(
-            d.member_email, d.name or d.member_email, d.complete,
+            d.member_email, d.name or d.member_email,
+            bool(d.first_proof_at or any(d.proofs_by_kind.values())), d.complete,
             labels.proofs_summary(d.proofs_by_kind) or "aucun",
             ", ".join(labels.kind_short(m) for m in d.missing),
             len(d.tickets), d.tickets_total_eur, d.amount_due_eur, d.funded_elsewhere,
@@ -141,9 +141,9 @@ def held_back(decisions: Sequence[reminders.Decision]) -> list[ReminderLine]:
             for d in decisions if not d.send]
 
 
-def subscriptions(report: sources.ReportLike) -> Subscriptions:
+def subscriptions(report: sources.ReportLike, tz: tzinfo) -> Subscriptions:
     return Subscriptions(
-        changes=[labels.change_line(c) for c in report.changes],
+        changes=[labels.change_line(c, tz) for c in report.changes],
         bounces=[labels.bounce_line(b) for b in report.bounces],
         refresh=labels.refresh_counters(report.refresh) if report.refresh else None,
         sympa_differences=list(report.sympa_differences),
@@ -152,12 +152,13 @@ def subscriptions(report: sources.ReportLike) -> Subscriptions:
 
 def totals(settings: Settings, threads: dict[str, list[Thread]], posts: int,
            untagged: int, held: int, dossiers: Sequence[DossierLike] | None) -> Totals:
-    days = fees = due = invoices = count = None
+    days = fees = due = pending = invoices = count = None
     if dossiers is not None:
         days = sum(1 for d in dossiers if d.complete and not d.funded_elsewhere)
         fees = Decimal(settings.proofs.fee_eur) * days
-        due = sum((d.amount_due_eur for d in dossiers), Decimal(0))
+        due = sum((d.amount_due_eur for d in dossiers if d.complete), Decimal(0))
+        pending = sum((d.tickets_total_eur for d in dossiers if not d.complete), Decimal(0))
         invoices = sum(1 for d in dossiers if d.invoice_received)
         count = len(dossiers)
     return Totals(posts, len(threads.get("GO", [])), len(threads.get("GT", [])), untagged, held,
-                  days, fees, due, invoices, count)
+                  days, fees, due, pending, invoices, count)

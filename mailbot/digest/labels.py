@@ -1,19 +1,22 @@
-"""French words for what the other domains name in code: proof kinds, tickets,
-subscription changes, refresh counters. Shared by the digest and the reminders.
+"""French words for what the other domains name in code: proof kinds, tickets
+(`mailbot.proofs.dossiers.leg_dict`), subscription changes and bounces
+(`mailbot.subscriptions.report`), refresh counters. Shared by the digest and
+the reminders.
 
-Unknown names are shown as they are, never dropped: a new kind appears in
-the digest before anyone writes its label.
+Unknown names are shown as they are, never dropped: a new kind or state
+appears in the digest before anyone writes its label.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime, tzinfo
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 
-from mailbot.render import LOCALE, eur
+from mailbot.render import LOCALE, eur, number_fr
 
 #: kind -> (short label for the digest table, long label for a sentence)
 PROOF_KINDS: dict[str, tuple[str, str]] = {
@@ -27,17 +30,21 @@ PROOF_KINDS: dict[str, tuple[str, str]] = {
 }
 
 CHANGE_ACTIONS: dict[str, str] = {
-    "subscribe": "inscription", "sub": "inscription", "add": "inscription",
-    "unsubscribe": "désinscription", "unsub": "désinscription", "del": "désinscription",
-    "remove": "désinscription", "change": "changement d'adresse",
-    "change_address": "changement d'adresse", "address_change": "changement d'adresse",
+    "subscribe": "inscription", "unsubscribe": "désinscription", "remove": "désinscription",
+    "change_address": "changement d'adresse", "keep_address": "adresse confirmée",
+    "bounce_flag": "adresse en échec signalée", "sympa": "Sympa", "forget": "effacement",
 }
 
-REFRESH_COUNTERS: dict[str, str] = {
-    "total": "abonnés concernés", "sent": "messages envoyés", "reminded": "relances envoyées",
-    "confirmed": "adresses confirmées", "kept": "adresses confirmées",
-    "changed": "adresses changées", "pending": "sans réponse", "removed": "désinscrits",
-    "bounced": "en échec",
+CHANGE_STATES: dict[str, str] = {
+    "requested": "confirmation demandée", "confirmed": "confirmé", "refused": "refusé",
+    "expired": "expiré", "flagged": "signalé", "synced": "appliqué sur Sympa",
+    "done": "fait", "failed": "échec", "pending": "en attente",
+}
+
+REFRESH_COUNTERS: dict[str, str] = {  # in reading order
+    "kept": "adresses confirmées", "changed": "adresses changées",
+    "changing": "changements en cours", "pending": "sans réponse", "bounced": "en échec",
+    "silent": "silencieux", "left": "désinscrits",
 }
 
 
@@ -68,7 +75,7 @@ def proofs_summary(by_kind: Mapping[str, int]) -> str:
     for kind in order:
         count = by_kind.get(kind, 0)
         if count > 0:
-            parts.append(kind_short(kind) + (f" ×{count}" if count > 1 else ""))
+            parts.append(kind_short(kind) + (f"\u00a0×{count}" if count > 1 else ""))
     return ", ".join(parts)
 
 
@@ -86,7 +93,12 @@ def day(value: datetime | None, tz: tzinfo) -> str:
     """A day in the week: 'mar. 24 mars' (local time)."""
     if value is None:
         return ""
-    return format_datetime(value.astimezone(tz), "EEE d MMM", locale=LOCALE)
+    return _day(value.astimezone(tz).date())
+
+
+@lru_cache(maxsize=1024)
+def _day(value: date) -> str:
+    return format_date(value, "EEE d MMM", locale=LOCALE)
 
 
 def _amount(value: object) -> str:
@@ -108,42 +120,50 @@ def ticket_line(ticket: Mapping[str, str | None]) -> str:
     return f"{text} (réf. {ref})" if ref else text
 
 
-def fields_line(item: Mapping[str, object], first: Iterable[str]) -> str:
-    """A dict from another domain as one line: known keys first, then the rest."""
-    keys = [k for k in first if item.get(k) not in (None, "")]
-    rest = [k for k in item if k not in keys and item.get(k) not in (None, "")]
-    shown = [str(item[k]) for k in keys] + [f"{k}\u00a0: {item[k]}" for k in rest]
-    return " — ".join(shown)
+def _when(value: object, tz: tzinfo = UTC) -> str:
+    """An ISO date or date-time (the local day of it) in French."""
+    if not value:
+        return ""
+    text = str(value)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return date_short(text)
+    if len(text) > 10 and moment.tzinfo is not None:
+        return date_short(moment.astimezone(tz).date())
+    return date_short(moment.date())
 
 
-def change_line(change: Mapping[str, str | None]) -> str:
-    """A subscription change as one line, whatever keys its domain chose."""
-    for key in ("summary", "text", "description"):
-        if change.get(key):
-            return str(change[key])
-    item: dict[str, object] = dict(change)
-    for key in ("action", "kind", "type"):
-        value = change.get(key)
-        if value:
-            item[key] = CHANGE_ACTIONS.get(value.lower(), value)
-    old, new = change.get("old_email") or change.get("old"), change.get("new_email") or change.get("new")
-    if old and new:
-        item["old_email"] = f"{old} → {new}"
-        for key in ("old", "new", "new_email"):
-            item.pop(key, None)
-    return fields_line(item, ("action", "kind", "type", "email", "old_email", "name", "status"))
+def change_line(change: Mapping[str, str | None], tz: tzinfo = UTC) -> str:
+    """A subscription change as one line: 'inscription — a@b.fr — confirmé (12 mars 2026)'."""
+    get = change.get
+    action = get("action") or ""
+    who = get("address") or ""
+    if get("new_address"):
+        who = f"{who} → {get('new_address')}"
+    asked = get("asked_by")
+    parts = [CHANGE_ACTIONS.get(action, action), who,
+             CHANGE_STATES.get(get("state") or "", get("state") or ""),
+             f"demandé par {asked}" if asked and asked not in who else "",
+             get("detail") or ""]
+    line = " — ".join(p for p in parts if p)
+    when = _when(get("at"), tz)
+    return f"{line} ({when})" if when else line
 
 
 def bounce_line(bounce: Mapping[str, object]) -> str:
-    for key in ("summary", "text", "description"):
-        if bounce.get(key):
-            return str(bounce[key])
-    item = dict(bounce)
-    count = item.get("count")
-    if isinstance(count, int):
-        item["count"] = f"{count} erreur{'s' if count > 1 else ''}"
-    return fields_line(item, ("email", "reason", "diagnostic", "count", "score", "status"))
+    """'ml.petit@… — score 2,0 — seuil atteint — dernier retour le 12 mars 2026'."""
+    score = bounce.get("score")
+    parts = [str(bounce.get("address") or bounce.get("email") or "?"),
+             f"score {number_fr(score)}" if isinstance(score, int | float) else "",
+             "seuil atteint" if bounce.get("flagged") else "",
+             f"dernier retour le {_when(bounce['last_bounce_on'])}"
+             if bounce.get("last_bounce_on") else ""]
+    return " — ".join(p for p in parts if p)
 
 
 def refresh_counters(refresh: Mapping[str, int]) -> list[tuple[str, int]]:
-    return [(REFRESH_COUNTERS.get(k, k), int(v)) for k, v in refresh.items()]
+    """The campaign's non-zero counters, known ones first in reading order."""
+    order = [k for k in REFRESH_COUNTERS if k in refresh] + \
+        [k for k in refresh if k not in REFRESH_COUNTERS]
+    return [(REFRESH_COUNTERS.get(k, k), int(refresh[k])) for k in order if refresh[k]]

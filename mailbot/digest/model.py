@@ -57,12 +57,13 @@ class DossierLine:
 
     member_email: str
     name: str
+    started: bool  # at least one proof received
     complete: bool
     proofs: str  # "remerciement, CR, émargement ×2"
     missing: str  # "" when complete
     tickets: int
     tickets_eur: Decimal
-    amount_due_eur: Decimal
+    amount_due_eur: Decimal  # once complete: fee (unless funded elsewhere) + tickets
     funded_elsewhere: bool
     short_of_cash: bool
     invoice: str  # "non reçue", "reçue, conforme", ...
@@ -106,7 +107,8 @@ class Totals:
     held: int
     days_claimable: int | None
     fees_eur: Decimal | None
-    amount_due_eur: Decimal | None
+    amount_due_eur: Decimal | None  # complete dossiers only
+    tickets_pending_eur: Decimal | None  # tickets of dossiers not complete yet
     invoices_received: int | None
     dossiers: int | None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TypeVar
 
 from sqlmodel import Session, col, select
@@ -29,14 +29,17 @@ DEFAULT_DAYS = 7
 T = TypeVar("T")
 
 
-def period(session: Session, now: datetime, since: datetime | None = None
-           ) -> tuple[datetime, datetime]:
-    """[start, end) of the next digest: since the last one sent, else the last 7 days."""
+def period(session: Session, now: datetime, since: datetime | None = None,
+           tz: tzinfo = UTC) -> tuple[datetime, datetime]:
+    """[start, end) of the next digest: since the last one sent, else the last 7 days
+    (calendar days in `tz`: Monday 08:00 to Monday 08:00 across a clock change)."""
     if since is not None:
         return since, now
     last = session.exec(select(DigestSent).order_by(col(DigestSent.period_end).desc())
                         .limit(1)).first()
-    return (last.period_end if last else now - timedelta(days=DEFAULT_DAYS)), now
+    if last is not None:
+        return last.period_end, now
+    return (now.astimezone(tz) - timedelta(days=DEFAULT_DAYS)).astimezone(UTC), now
 
 
 def build_digest(session: Session, services: Services, start: datetime,
@@ -49,7 +52,8 @@ def build_digest(session: Session, services: Services, start: datetime,
     names = {d.member_email.lower(): d.name for d in dossiers or []}
     sent = collect.reminder_lines(session, start, end, names)
     waiting = collect.held_back(reminders.due_now(session, services, dossiers)) if dossiers else []
-    subs = _guarded(notes, "les abonnements", lambda: _subscriptions(session, start, end))
+    subs = _guarded(notes, "les abonnements",
+                    lambda: _subscriptions(session, start, end, settings.bot.tz))
     return Digest(
         start=start, end=end, threads=threads, unclassified=untagged, held=held,
         dossiers=collect.dossier_lines(session, dossiers) if dossiers is not None else None,
@@ -65,10 +69,11 @@ def _dossiers(session: Session, settings: Settings) -> list[sources.DossierLike]
         return sources.dossiers(reader, settings)
 
 
-def _subscriptions(session: Session, start: datetime, end: datetime) -> Subscriptions | None:
+def _subscriptions(session: Session, start: datetime, end: datetime,
+                   tz: tzinfo) -> Subscriptions | None:
     with Session(session.get_bind()) as reader:
         report = sources.subscription_report(reader, start, end)
-        return collect.subscriptions(report) if report is not None else None
+        return collect.subscriptions(report, tz) if report is not None else None
 
 
 def _guarded(notes: list[str], what: str, build: Callable[[], T | None]) -> T | None:
@@ -109,7 +114,7 @@ def send_digest(session: Session, services: Services, trigger: str = "schedule",
     if not services.settings.cotech.recipients:
         log.warning("digest: [cotech] recipients is empty, nothing sent")
         return "aucun destinataire ([cotech] recipients est vide)"
-    start, end = period(session, services.now(), since)
+    start, end = period(session, services.now(), since, services.settings.bot.tz)
     rendered = render_digest(services, build_digest(session, services, start, end))
     count = queue_digest(session, services, start, end, rendered, trigger)
     tz = services.settings.bot.tz

@@ -40,10 +40,15 @@ class Command:
             return
         sender = job.msg.from_email or ""
         s = job.services.settings
-        parsed = commands.parse_command(job.msg.subject, job.msg.text, sender,
+        to_us = job.verdict.values.get("action") == "reply"  # our subject is not their words
+        parsed = commands.parse_command("" if to_us else job.msg.subject, job.msg.text, sender,
                                         ignore=(s.bot.address, s.list.address, s.list.sympa,
                                                 *s.cotech.recipients))
         job.row.reason = f"commande : {parsed.action}"
+        if parsed.action == "unknown":
+            job.hold("message au robot sans commande reconnue")
+            if to_us:
+                return  # a "merci" to our answer: no help ping-pong
         ACTIONS.get(parsed.action, _help)(job, parsed)
 
 
@@ -98,7 +103,11 @@ def _unsubscribe(job: Job, parsed: Parsed) -> None:
         answer(job, "not_yours", action="unsubscribe", address=parsed.address)
         return
     if member is None or member.status == "left":
-        answer(job, "not_subscribed", address=sender)
+        named = commands.addresses(commands.new_lines(job.msg.text), [sender])
+        if named:  # "please unsubscribe x@y" from someone who is not x@y
+            answer(job, "not_yours", action="unsubscribe", address=named[0])
+        else:
+            answer(job, "not_subscribed", address=sender)
         return
     request = confirm.ask(mailer(job), "unsubscribe", member.email, member=member,
                           name=member.name, asked_by=sender)

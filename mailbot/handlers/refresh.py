@@ -12,7 +12,7 @@ from mailbot import members
 from mailbot.handlers import Job
 from mailbot.handlers.command import answer, confirm_reply, mailer, references
 from mailbot.models import Member
-from mailbot.models.subscriptions import RefreshEntry
+from mailbot.models.subscriptions import RefreshCampaign, RefreshEntry
 from mailbot.subscriptions import commands, confirm, refresh
 from mailbot.subscriptions.trust import dmarc_verdict
 
@@ -61,8 +61,6 @@ def answer_entry(job: Job, entry: RefreshEntry) -> None:
 
 
 def refresh_deadline(job: Job, entry: RefreshEntry) -> object:
-    from mailbot.models.subscriptions import RefreshCampaign
-
     campaign = job.session.get(RefreshCampaign, entry.campaign_id)
     return campaign.deadline_at if campaign else None
 

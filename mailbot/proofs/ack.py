@@ -21,6 +21,14 @@ from mailbot.render import eur
 
 
 
+def typo(text: str) -> str:
+    """French typography for sentences built in code: no-break spaces before : ; ! ?."""
+    text = text.replace(" :", "\u00a0:")
+    for mark in ";!?":
+        text = text.replace(f" {mark}", f"\u202f{mark}")
+    return text
+
+
 def _legs(filed: Filed) -> list[dict[str, Any]]:
     return [{"amount_eur": None if leg.amount_eur is None else Decimal(leg.amount_eur),
              "date": leg.travel_date, "origin": leg.origin or "gare de départ non lue",
@@ -34,7 +42,7 @@ def _file(filed: Filed) -> dict[str, Any]:
     return {
         "name": proof.filename, "kind": proof.kind, "kind_label": label(proof.kind),
         "forwarded": proof.source == "forward", "legs": _legs(filed),
-        "problems": [p for p in proof.problems.split("\n") if p],
+        "problems": [typo(p) for p in proof.problems.split("\n") if p],
         "amount_eur": None if proof.amount_eur is None else Decimal(proof.amount_eur),
     }
 
@@ -59,8 +67,8 @@ def ignored(items: list[Item], empty: list[str]) -> list[dict[str, str]]:
     }
     found = [{"name": i.name, "why": why.get(i.rule, "pas un justificatif")}
              for i in items if i.kind == NOT_A_PROOF]
-    found += [{"name": name, "why": "fichier vide (0 octet) : renvoyez-le"} for name in empty]
-    return found
+    found += [{"name": name, "why": "fichier vide (0 octet), à renvoyer"} for name in empty]
+    return [{"name": x["name"], "why": typo(x["why"])} for x in found]
 
 
 def invoice_line(d: Dossier) -> str:

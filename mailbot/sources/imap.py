@@ -39,6 +39,7 @@ class ImapSource:
         self._stop = threading.Event()
 
     def open(self) -> None:
+        self._stop.clear()  # here, not in wait(): an interrupt() just before wait() must hold
         s = self.settings
         try:
             client = IMAPClient(s.host, port=s.port, ssl=s.tls == "ssl", timeout=60)
@@ -152,7 +153,6 @@ class ImapSource:
 
     def wait(self, timeout: float) -> bool:
         """IDLE (or poll) until the folder changes, the timeout, or interrupt()."""
-        self._stop.clear()
         client = self._c()
         deadline = time.monotonic() + min(timeout, self.settings.idle_seconds)
         if not self.can_idle:

@@ -35,7 +35,7 @@ UNSUB = re.compile(
     r"\b(me|nous) (retirer|supprimer|enlever|radier)\b|retirer (mon|notre) (adresse|nom)|"
     r"\bremove me\b|\btake me off\b|quitter la liste|^stop[ .!]*$)")
 SUB = re.compile(
-    r"(\binscri(re|s|t|te|ts|tes|ption)\b|\bsubscribe\b|\bm'?abonner\b|\babonnement\b|"
+    r"(\binscri(re|s|t|te|ts|tes|ption)\b|\bsubscribe\b|\bm'?abonner\b|"
     r"\bajout(er|ez)? (mon adresse|moi|mon nom)\b|[êe]tre ajout[ée]|\badd me\b|"
     r"\b(ajouter|ajoutez|inscrire|inscrivez)\b[^.]{0,60}@|\badd [^ ]+@|"
     r"\bjoin (the|your) (mailing )?list\b|rejoindre la liste|recevoir les (messages|mails|courriels))")
@@ -54,9 +54,9 @@ KEEP = re.compile(
 REFUSE = re.compile(
     r"(^(non|no|nope)\b|pas moi|ce n'est pas moi|pas [àa] l'origine|n'ai (rien|pas) demand|"
     r"\bannul|\bcancel|not me|did ?n[o']t (ask|request)|never (asked|requested))")
-LIST_COMMAND = re.compile(
-    r"^((un)?subscribe|signoff|sig qpv-hpf|sub qpv-hpf|d[ée]sinscription|inscription|"
-    r"d[ée]sabonnement|stop|help|aide|(merci de |je (veux|voudrais|souhaite|souhaiterais) )?"
+LIST_COMMAND = re.compile(  # only leaving: a short "inscription" post is likely an event
+    r"^(unsubscribe|signoff|sig(noff)? qpv-hpf|d[ée]sinscription|d[ée]sabonnement|stop|"
+    r"(merci de |je (veux|voudrais|souhaite|souhaiterais) )?"
     r"(me )?(d[ée]sinscrire|d[ée]sabonner|retirer de la liste))[ .!]*$")
 
 
@@ -192,7 +192,5 @@ def list_command(subject: str, text: str) -> Command | None:
         return None
     for line in candidates:
         if LIST_COMMAND.match(line):
-            action = "unsubscribe" if UNSUB.search(line) else (
-                "subscribe" if SUB.search(line) else "help")
-            return Command(action, line=line)
+            return Command("unsubscribe", line=line)
     return None

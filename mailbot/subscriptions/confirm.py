@@ -25,6 +25,7 @@ from mailbot import members
 from mailbot.models import Member, MemberAlias
 from mailbot.models.subscriptions import BounceEvent, RefreshEntry, SubscriptionRequest
 from mailbot.subscriptions import audit, sympa, tokens
+from mailbot.subscriptions.forget import rename_member_email, referenced_elsewhere
 from mailbot.subscriptions.mailer import Mailer
 
 KINDS = {"subscribe": "confirm_subscribe", "unsubscribe": "confirm_unsubscribe",
@@ -135,10 +136,10 @@ def _close(m: Mailer, request: SubscriptionRequest, state: str, by: str | None =
             s.add(member)
         else:
             _drop_unconfirmed(s, member)
-    if request.refresh_entry_id is not None:
-        entry = s.get(RefreshEntry, request.refresh_entry_id)
-        if entry is not None and entry.state == "changing":
-            entry.state, entry.updated_at = "pending", now
+    if request.refresh_entry_id is not None and state in ("cancelled", "bounced"):
+        entry = s.get(RefreshEntry, request.refresh_entry_id)  # the new address was wrong:
+        if entry is not None and entry.state == "changing":  # ask again (reminders)
+            entry.state, entry.new_address, entry.updated_at = "pending", None, now
             s.add(entry)
     audit.record(s, now, request.action, request.old_address or request.address, state,
                  new_address=request.address if request.action == "change_address" else None,
@@ -148,8 +149,6 @@ def _close(m: Mailer, request: SubscriptionRequest, state: str, by: str | None =
 
 def _drop_unconfirmed(session: Session, member: Member) -> None:
     """A person who asked to join and never confirmed leaves no roster row."""
-    from mailbot.subscriptions.forget import referenced_elsewhere
-
     if referenced_elsewhere(session, member):
         member.status = "left"
         session.add(member)
@@ -209,14 +208,15 @@ def _apply_change(m: Mailer, request: SubscriptionRequest) -> None:
     s.flush()
     if member.id is not None and old != new:
         s.add(MemberAlias(member_id=member.id, email=old, created_at=now))
+        rename_member_email(s, old, new)
     if member.status == "active":
         sympa.send_owner_command(s, m, now, "ADD", new, member.name, request.reference)
         sympa.send_owner_command(s, m, now, "DEL", old, member.name, request.reference)
-    if request.refresh_entry_id is not None:
-        entry = s.get(RefreshEntry, request.refresh_entry_id)
-        if entry is not None:
-            entry.state, entry.new_address, entry.updated_at = "changed", new, now
-            s.add(entry)
+    for entry in s.exec(select(RefreshEntry).where(  # asked in the campaign or not
+            RefreshEntry.member_id == member.id, col(RefreshEntry.removed_at).is_(None),
+            col(RefreshEntry.state).in_(["pending", "changing", "silent", "bounced", "kept"]))):
+        entry.state, entry.new_address, entry.updated_at = "changed", new, now
+        s.add(entry)
 
 
 APPLY = {"subscribe": _apply_subscribe, "unsubscribe": _apply_unsubscribe,

@@ -4,7 +4,7 @@ Entry states:
 
     pending --"OK"--------------------> kept
     pending --new address-------------> changing --confirmed from it--> changed
-    changing --expired / refused------> pending
+    changing --refused / bounced------> pending (an expired confirmation stays changing)
     pending --bounce------------------> bounced
     pending/changing --deadline-------> silent (pending only; changing stays)
     any --unsubscribed meanwhile------> left (no longer a subscriber)

@@ -12,10 +12,13 @@ by hand.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 
 from sqlmodel import Session, col, select
 
@@ -99,13 +102,29 @@ def handle_mail(session: Session, mailer: Mailer, msg: Incoming, now: datetime) 
     if auth:
         return _answer_auth(session, mailer, msg, now, auth.group(1), auth.group(2))
     list_name = mailer.services.settings.list.name.lower()
-    if re.match(rf"^(review|who)\s+{re.escape(list_name)}\b", subject, re.I) and _roster_lines(
-            msg.text, mailer.services):
+    text = full_text(msg)
+    asked = re.match(rf"^(review|who)\s+{re.escape(list_name)}\b", subject, re.I)
+    if (asked or TOTAL_RE.search(text)) and _roster_lines(text, mailer.services):
         return _review(session, mailer.services, msg, now)
-    results = parse_report(msg.text)
+    results = parse_report(text)
     if results:
         return _report(session, msg, now, results)
     return SympaOutcome("unknown", held=f"message du robot Sympa non reconnu : {msg.subject[:120]}")
+
+
+def full_text(msg: Incoming) -> str:
+    """The whole plain-text body: Sympa's reports quote commands with "> ", which
+    `Incoming.text` (new text only) sets aside."""
+    if msg.raw:
+        parsed = email.message_from_bytes(msg.raw, policy=email.policy.default)
+        if isinstance(parsed, EmailMessage):
+            part = parsed.get_body(("plain",))
+            if part is not None:
+                try:
+                    return str(part.get_content())
+                except (LookupError, ValueError):
+                    pass
+    return f"{msg.text}\n{msg.quoted}"
 
 
 def _answer_auth(session: Session, mailer: Mailer, msg: Incoming, now: datetime, key: str,
@@ -215,9 +234,10 @@ def _roster_lines(text: str, services: Services) -> list[tuple[str, str]]:
 
 
 def _review(session: Session, services: Services, msg: Incoming, now: datetime) -> SympaOutcome:
-    on_sympa = {a for a, _ in _roster_lines(msg.text, services)}
+    text = full_text(msg)
+    on_sympa = {a for a, _ in _roster_lines(text, services)}
     differences = reconcile(session, on_sympa)
-    total = TOTAL_RE.search(msg.text)
+    total = TOTAL_RE.search(text)
     if total and int(total.group(2)) != len(on_sympa):
         differences.append(f"REVIEW annonce {total.group(2)} abonnés, {len(on_sympa)} lus")
     active = session.exec(select(Member).where(Member.status == "active")).all()

@@ -26,11 +26,6 @@ def draw() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
-def is_reference(text: str) -> bool:
-    return REFERENCE_RE.fullmatch(text.strip().upper()) is not None and all(
-        c in ALPHABET for c in text.strip().upper().replace("-", ""))
-
-
 def taken(session: Session, reference: str) -> bool:
     if session.exec(select(SubscriptionRequest.id)
                     .where(SubscriptionRequest.reference == reference)).first() is not None:

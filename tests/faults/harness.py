@@ -1,17 +1,20 @@
-"""The fault tests' tools: a real daemon process, and what the database says.
+"""The fault tests' tools: a real daemon process, an in-process one, and what the database says.
 
 `Daemon` runs `python -m mailbot --config X run` in its own process group (so a
 SIGKILL takes the whole process, threads and all, at once) with its log in a
 file; `open_db` opens the daemon's database from its config (migrated, roster
-imported), for the test to watch progress and check the end state.
+imported), for the test to watch progress and check the end state; `InProcess`
+runs `App.run()` in a thread, for tests that patch a clock or read its logs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import IO
@@ -21,7 +24,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from mailbot import config, db, members
-from tests.helpers import ROOT
+from mailbot.app import App
+from tests.helpers import ROOT, wait_until
 
 
 class Daemon:
@@ -107,3 +111,36 @@ def scalar(engine: Engine, sql: str, **params: object) -> int:
 def pause(seconds: float) -> None:
     """A deliberate wait that is part of the fault scenario (not a poll)."""
     time.sleep(seconds)
+
+
+class InProcess:
+    """`App.run()` on its own event loop in a thread, stopped like SIGTERM would."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self.stop_event = asyncio.Event()
+        self.thread = threading.Thread(target=self.loop.run_until_complete,
+                                       args=(app.run(self.stop_event),), daemon=True)
+
+    def __enter__(self) -> "InProcess":
+        self.thread.start()
+        wait_until(self.connected, what="the daemon connected to IMAP")
+        return self
+
+    def connected(self) -> bool:
+        return all(w.connected.is_set() for w in self.app.workers)
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.stop_event.set)
+        self.thread.join(timeout=30)
+        if self.thread.is_alive():  # keep the test's own error if there is one
+            import faulthandler
+
+            faulthandler.dump_traceback(all_threads=True)  # where it hangs, on stderr
+            for task in list(asyncio.all_tasks(self.loop)):
+                task.print_stack(file=sys.stderr)
+            if exc_type is None:
+                raise AssertionError("the daemon did not stop within 30 s of the stop signal")
+            return
+        self.loop.close()

@@ -7,6 +7,8 @@ subscriptions report are fakes of the other domains' published contracts.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,9 +50,26 @@ class Clock:
         self.now = now.astimezone(UTC)
 
 
+_TEMPLATE: list[Path] = []  # one migrated SQLite file, copied for each test
+
+
+def _migrated_copy(target: Path) -> None:
+    if not _TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="mbdigest")) / "template.sqlite3"
+        engine = db.make_engine(f"sqlite:///{template}")
+        db.migrate(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        _TEMPLATE.append(template)
+    if not target.exists():
+        shutil.copyfile(_TEMPLATE[0], target)
+
+
 def make_services(tmp_path: Path, clock: Callable[[], datetime],
                   doc: dict[str, Any] | None = None) -> Services:
-    """Services on a fresh SQLite database under tmp_path."""
+    """Services on a fresh SQLite database under tmp_path (a copy of a migrated one)."""
+    _migrated_copy(tmp_path / "mailbot.sqlite3")
     base: dict[str, Any] = {
         "bot": {"address": BOT, "data_dir": str(tmp_path / "data"),
                 "database": f"sqlite:///{tmp_path / 'mailbot.sqlite3'}"},
@@ -134,15 +153,24 @@ DOSSIERS = [
                 amount_due_eur=Decimal("600.00"), invoice_received=True,
                 invoice_amount_eur=Decimal("650.00"), invoice_matches=False,
                 first_proof_at=paris(2), last_proof_at=paris(26), completed_at=paris(3)),
+    FakeDossier("thomas.keller@laposte.net", "Thomas Keller",
+                missing=["mission_form", "attendance_sheet"], amount_due_eur=Decimal("600.00")),
 ]
 
 REPORT = FakeReport(
-    changes=[{"action": "subscribe", "email": "nadia.benali@exemple.fr", "name": "Nadia Benali",
-              "status": "fait"},
-             {"action": "change_address", "old_email": "j.roux@atelier-commun.org",
-              "new_email": "julien.roux@atelier-commun.org", "status": "en attente de confirmation"}],
-    bounces=[{"email": "ml.petit@amo-petit.fr", "reason": "boîte pleine", "count": 2}],
-    refresh={"sent": 18, "confirmed": 11, "changed": 2, "pending": 5},
+    changes=[{"at": "2026-03-24T10:02:00+00:00", "action": "subscribe",
+              "address": "nadia.benali@exemple.fr", "new_address": None,
+              "asked_by": "nadia.benali@exemple.fr", "confirmed_by": "nadia.benali@exemple.fr",
+              "state": "synced"},
+             {"at": "2026-03-26T16:40:00+00:00", "action": "change_address",
+              "address": "j.roux@atelier-commun.org",
+              "new_address": "julien.roux@atelier-commun.org",
+              "asked_by": "j.roux@atelier-commun.org", "confirmed_by": None,
+              "state": "requested"}],
+    bounces=[{"address": "ml.petit@amo-petit.fr", "score": 1.0, "flagged": False,
+              "last_bounce_on": "2026-03-25"}],
+    refresh={"pending": 5, "kept": 11, "changing": 0, "changed": 2, "bounced": 0, "silent": 0,
+             "left": 0},
     sympa_differences=["gerard.fontaine@wanadoo.fr est abonné sur Sympa mais absent de l'annuaire"],
 )
 
@@ -224,7 +252,7 @@ def fake_domains(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[FakeDossier]]
 
 def test_proof_kinds_in_french_known_first() -> None:
     assert labels.proofs_summary({"train_ticket": 2, "zz_new": 1, "thank_you": 1}) == \
-        "remerciement, billet ×2, zz_new"
+        "remerciement, billet\u00a0×2, zz_new"
     assert labels.kind_long("thank_you+meeting_report") == \
         "le mail de remerciement et le compte-rendu"
     assert labels.kind_short("attendance_sheet|mission_form") == "émargement ou mission"
@@ -236,9 +264,16 @@ def test_ticket_line() -> None:
     assert labels.ticket_line({}) == "billet"
 
 
-def test_change_and_bounce_lines_whatever_the_keys() -> None:
+def test_change_and_bounce_lines() -> None:
+    assert labels.change_line(REPORT.changes[0]) == \
+        "inscription — nadia.benali@exemple.fr — appliqué sur Sympa (24 mars 2026)"
     assert labels.change_line(REPORT.changes[1]) == \
         "changement d'adresse — j.roux@atelier-commun.org → julien.roux@atelier-commun.org" \
-        " — en attente de confirmation"
-    assert labels.change_line({"summary": "Nadia inscrite"}) == "Nadia inscrite"
-    assert labels.bounce_line({"email": "a@b.fr", "extra": "x"}) == "a@b.fr — extra\u00a0: x"
+        " — confirmation demandée (26 mars 2026)"
+    assert labels.change_line({"action": "remove", "address": "a@b.fr", "state": "confirmed",
+                               "asked_by": "mailbot refresh apply", "at": None}) == \
+        "désinscription — a@b.fr — confirmé — demandé par mailbot refresh apply"
+    assert labels.bounce_line(REPORT.bounces[0]) == \
+        "ml.petit@amo-petit.fr — score 1 — dernier retour le 25 mars 2026"
+    assert labels.bounce_line({"address": "x@y.fr", "score": 3.5, "flagged": True}) == \
+        "x@y.fr — score 3,5 — seuil atteint"

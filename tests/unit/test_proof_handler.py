@@ -201,7 +201,8 @@ def test_same_ticket_as_another_file_is_one_proof(bot: Callable[..., App]) -> No
 
 
 def test_same_file_twice_in_one_message(bot: Callable[..., App]) -> None:
-    app = bot(proof_mail(files=[File("CR.pdf", report_pdf()), File("CR copie.pdf", report_pdf())]))
+    pdf = report_pdf()
+    app = bot(proof_mail(files=[File("CR.pdf", pdf), File("CR copie.pdf", pdf)]))
     assert [p.duplicate_of_id is None for p in proofs(app)] == [True, False]
     assert "en double dans ce message" in text_of(mails(app)[0])
     assert dossier(app).proofs_by_kind == {"meeting_report": 1}

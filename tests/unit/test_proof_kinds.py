@@ -160,3 +160,39 @@ def test_rule_order_is_data(tmp_path: Path) -> None:
     custom = load_rules(tmp_path, FIELDS)
     raw = proof_mail(files=[File("a.pdf", report_pdf())])
     assert kinds_of(custom, raw) == {"a.pdf": "invoice"}
+
+
+def test_forwarded_ouigo_booking_mail_is_a_ticket(rules: RuleSet) -> None:
+    text = ("Bonjour, voici mon billet (pas de PDF).\n\n"
+            "-------- Message transféré --------\n"
+            "Sujet :\tVotre réservation OUIGO\n"
+            "De :\tOUIGO <ne-pas-repondre@pasngr.ouigo.com>\n\n"
+            "Merci d'avoir choisi OUIGO.\n"
+            "Votre numéro de réservation est : OQK7ZD\n"
+            "mardi 14 novembre 2023\n07h52 Paris Gare de Lyon\nTRAIN N° 7805\n"
+            "11h05 Marseille Saint-Charles\nPrix : 19,00 €\n")
+    [item] = items(rules, proof_mail(subject="Fwd: Votre réservation OUIGO", text=text))
+    assert item.kind == "train_ticket" and item.rule == "ticket-read"
+    assert item.ticket is not None and item.ticket.legs[0].amount_eur == "19.00"
+    assert item.forward_from == "ne-pas-repondre@pasngr.ouigo.com"
+
+
+def test_forwarded_sncf_connect_html_without_pdf_is_a_ticket(rules: RuleSet) -> None:
+    """Gmail inline forward of an SNCF Connect confirmation: the legs are in the HTML."""
+    trip = ('<div><p data-select="travel-summary-origin">Paris Gare de Lyon</p>'
+            '<p data-select="travel-summary-destination">Lyon Part Dieu</p>'
+            '<p data-select="travel-departureDate">12 août 2024 à 17:50</p>'
+            '<p>Référence : <strong data-select="travel-summary-reference">QJX5KB</strong></p>'
+            '<p data-select="travel-summary-price">45,00&nbsp;€</p></div>')
+    header = ("---------- Forwarded message ---------\nDe : SNCF Connect <noreply@connect.sncf>\n"
+              "Date: lun. 29 juil. 2024 à 10:02\nSubject: Confirmation de votre commande\n"
+              "To: Karim Belkacem <karim.belkacem@orange.fr>\n\n")
+    text = f"Bonjour, mon billet.\n\n{header}Votre voyage Paris - Lyon\n"
+    html = (f"<div>Bonjour, mon billet.</div><div class=gmail_quote>{header.replace(chr(10), '<br>')}"
+            f"{trip}<p class=\"transaction__total-amount-value\">45,00&nbsp;€</p></div>")
+    [item] = items(rules, proof_mail(subject="Fwd: Confirmation de votre commande", text=text,
+                                     html=html))
+    assert item.kind == "train_ticket" and item.ticket is not None
+    assert item.ticket.layout == "sncf_connect_email"
+    assert [(leg.origin, leg.amount_eur, leg.reference) for leg in item.ticket.legs] == [
+        ("Paris Gare de Lyon", "45.00", "QJX5KB")]
