@@ -23,7 +23,8 @@ from mailbot.pipeline import Outcome, Pipeline, effects_of
 from mailbot.sources import Envelope, MailSource
 
 log = logging.getLogger(__name__)
-BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+# capped at 8 s: after an outage of any length the server is found again within 10 s
+BACKOFF = (1.0, 2.0, 4.0, 8.0)
 
 
 class Worker:

@@ -29,6 +29,9 @@ LIST = "qpv-hpf@framalistes.org"
 COTECH = "cotech-qpv@habitatparticipatif-france.fr"
 AUTHSERV = "mx.habitatparticipatif-france.fr"
 _uids = itertools.count(1)
+# Mail clients write long Message-IDs as they are; Python's default policy would
+# RFC 2047-encode an In-Reply-To longer than 78 characters.
+CLIENT = email.policy.default.clone(max_line_length=998)
 
 
 class Clock:
@@ -65,7 +68,7 @@ def feed(app: App, raw: bytes, role: str = "inbox") -> Outcome:
 def mail(frm: str, subject: str, body: str, *, to: str = BOT, name: str = "",
          in_reply_to: str | None = None, headers: dict[str, str] | None = None,
          html: str | None = None, date: datetime | None = None) -> bytes:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=CLIENT)
     msg["From"] = f"{name} <{frm}>" if name else frm
     msg["To"] = to
     msg["Subject"] = subject

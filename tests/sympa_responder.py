@@ -13,6 +13,7 @@ command_report and review templates).
 
 from __future__ import annotations
 
+import email.policy
 import secrets
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -95,7 +96,7 @@ class FakeSympa:
     # -- the mails ---------------------------------------------------------
 
     def _mail(self, msg: EmailMessage, subject: str, body: str) -> bytes:
-        out = EmailMessage()
+        out = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
         out["From"] = f"SYMPA <{ROBOT}>"
         out["To"] = self.owner
         out["Subject"] = subject
