@@ -34,9 +34,12 @@ class Command:
         if dmarc_verdict(job.msg, job.services.settings.auth.authserv_id) == "fail":
             job.hold("commande refusée : DMARC en échec selon notre serveur (expéditeur usurpé ?)")
             return
-        refs = references(job)
-        if job.verdict.values.get("action") == "confirm" or confirm.find(job.session, refs):
-            confirm_reply(job, refs)
+        if job.verdict.values.get("action") == "confirm":
+            confirm_reply(job, references(job))
+            return
+        own = references(job, quoted=False)  # a reference they wrote, not one we quoted
+        if confirm.find(job.session, own):
+            confirm_reply(job, own)
             return
         sender = job.msg.from_email or ""
         s = job.services.settings
@@ -52,9 +55,10 @@ class Command:
         ACTIONS.get(parsed.action, _help)(job, parsed)
 
 
-def references(job: Job) -> list[str]:
+def references(job: Job, quoted: bool = True) -> list[str]:
+    """References in the subject, the new text (and the quote), and our thread ids."""
     msg = job.msg
-    return tokens.in_text(msg.subject, msg.text, msg.quoted) + tokens.in_thread(
+    return tokens.in_text(msg.subject, msg.text, msg.quoted if quoted else "") + tokens.in_thread(
         [i for i in [msg.in_reply_to, *reversed(msg.references)] if i])
 
 
