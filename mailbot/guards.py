@@ -117,9 +117,8 @@ class Bounce:
         address = sorted(failed or temporary)[0] if (failed or temporary) else ""
         if not failed and temporary:
             action = "delayed"
-        dmarc = bool(re.search(r"(?i)dmarc|5\.7\.26|policy reasons", body))
         return GuardHit(self.name, "bounce", f"avis de non-remise ({action})",
-                        {"action": action, "address": address, "dmarc": str(dmarc)})
+                        {"action": action, "address": address})
 
 
 def _looks_like_dsn(msg: Incoming) -> bool:

@@ -5,7 +5,8 @@ message, a job run), under a unique `key`: queueing the same key twice is a
 no-op, so a replayed message never queues a second reply.
 
 Sending (`OutboxSender.flush`) follows this order for each row:
-  1. mark the row `sending` and commit;
+  1. mark the row `sending` and commit (UPDATE ... WHERE status = 'queued': of
+     two daemons sharing one database, only one claims a row);
   2. hand the bytes to the transport (SMTP, or the local outbox folder);
   3. mark it `sent` and commit.
 A crash between 2 and 3 leaves a `sending` row, which the next start sends
@@ -20,6 +21,7 @@ values are stripped of CR/LF so nothing a sender wrote can inject a header.
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import re
 from collections.abc import Sequence
@@ -32,7 +34,7 @@ from typing import Protocol
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from mailbot.db import session_scope
 from mailbot.errors import DeliveryError
@@ -40,6 +42,9 @@ from mailbot.models import OutboxMessage, utcnow
 from mailbot.render import Rendered
 
 log = logging.getLogger(__name__)
+# Lines may run to RFC 5322's 998: with the default 78, a long Message-ID in
+# References is RFC 2047-encoded and threading breaks in every mail client.
+OUTGOING = email.policy.default.clone(max_line_length=998)
 _SPACES = re.compile(r"[ \t\r\n]+")  # not str.split(): no-break spaces must stay
 MAX_ATTEMPTS = 12
 
@@ -65,7 +70,7 @@ def compose(me: Identity, to: str, rendered: Rendered, *, to_name: str = "",
             in_reply_to: str | None = None, references: Sequence[str] = (),
             auto: str = "auto-replied", extra: dict[str, str] | None = None) -> EmailMessage:
     """A complete MIME message (text, plus HTML alternative when rendered)."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=OUTGOING)
     msg["From"] = HeaderAddress(clean_header(me.name), addr_spec=me.address)
     msg["To"] = _address(to, to_name)
     msg["Subject"] = clean_header(rendered.subject)
@@ -171,11 +176,15 @@ class OutboxSender:
 
     async def _send_one(self, row_id: int) -> bool:
         with session_scope(self.engine) as s:
-            row = s.get(OutboxMessage, row_id)
-            if row is None or row.status != "queued":
+            # claimed atomically: of two daemons sharing the database, one sends the row
+            claim = s.exec(update(OutboxMessage)  # type: ignore[call-overload]
+                           .where(col(OutboxMessage.id) == row_id,
+                                  col(OutboxMessage.status) == "queued")
+                           .values(status="sending", attempts=col(OutboxMessage.attempts) + 1))
+            if claim.rowcount != 1:
                 return False
-            row.status, row.attempts = "sending", row.attempts + 1
-            s.add(row)
+            row = s.get(OutboxMessage, row_id)
+            assert row is not None
             raw, to, attempts = row.raw, row.to_addr, row.attempts
         try:
             await self.transport.send(raw, self.envelope_from, [to])

@@ -22,12 +22,15 @@ class Envelope:
     uid: int
     name: str  # Maildir file key ("" for IMAP)
     size: int
+    account: str = ""  # IMAP user@host: daemons sharing a database never share keys
 
     @property
     def key(self) -> str:
         """The idempotence key stored in processed_message.source_key."""
         if self.name:
             return f"maildir:{self.mailbox}/{self.name}"
+        if self.account:
+            return f"imap:{self.account}/{self.mailbox}/{self.uidvalidity}/{self.uid}"
         return f"imap:{self.mailbox}/{self.uidvalidity}/{self.uid}"
 
 

@@ -1,7 +1,8 @@
 """An IMAP folder as a mail source (imapclient): push by IDLE, fetch by PEEK.
 
 One connection per watched folder. IDLE is re-issued before the 29-minute
-limit of RFC 2177; a server without IDLE is polled. Keys carry UIDVALIDITY,
+limit of RFC 2177; a server without IDLE is polled. Keys carry the account
+(user@host: daemons of two accounts may share one database) and UIDVALIDITY,
 so a folder recreated with a new UIDVALIDITY yields new keys, and the
 pipeline's Message-ID check keeps those messages from being handled twice.
 Every network or protocol error becomes a SourceError; the worker reconnects.
@@ -82,7 +83,12 @@ class ImapSource:
         return self.client
 
     def known_prefix(self) -> str:
-        return f"imap:{self.mailbox}/{self.uidvalidity}/"
+        return f"imap:{self.account}/{self.mailbox}/{self.uidvalidity}/"
+
+    @property
+    def account(self) -> str:
+        """user@host: two accounts' folders (INBOX, same UIDVALIDITY) never share keys."""
+        return f"{self.settings.username}@{self.settings.host}"
 
     def pending(self, known: Set[str]) -> list[Envelope]:
         try:
@@ -97,8 +103,8 @@ class ImapSource:
                     sizes[uid] = int(data.get(b"RFC822.SIZE", 0))
         except NET_ERRORS as err:
             raise SourceError(f"{self.mailbox}: search failed: {err}") from err
-        return [Envelope(self.role, self.mailbox, self.uidvalidity, u, "", sizes.get(u, 0))
-                for u in new if u in sizes]
+        return [Envelope(self.role, self.mailbox, self.uidvalidity, u, "", sizes.get(u, 0),
+                         self.account) for u in new if u in sizes]
 
     def fetch(self, envelopes: list[Envelope], headers_only: bool
               ) -> Iterator[tuple[Envelope, bytes]]:

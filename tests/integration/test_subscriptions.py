@@ -182,7 +182,7 @@ def test_change_of_address_refresh_campaign_and_review(tmp_path: Path, dovecot: 
     assert asyncio.run(sympa_review(app.services)).startswith("REVIEW envoyé")
     asyncio.run(app.run_once())
     reports = [m for m in sent_to(smtp_capture, COTECH) if "Mise à jour" in str(m["Subject"])]
-    assert [str(m["Subject"]) for m in reports] == ["[QPV] Mise à jour des adresses : bilan"]
+    assert [str(m["Subject"]) for m in reports] == ["[QPV] Mise à jour des adresses\u00a0: bilan"]
     robot.members["intrus@x.example"] = "Intrus"
     robot_round(app, dovecot, smtp_capture, robot)
     review = state(app, SympaReview)[-1]  # the scheduler may have asked on an earlier Monday

@@ -99,7 +99,7 @@ def test_campaign_end_to_end(app: App, clock: Clock) -> None:
     reminded = {r.to_addr for r in outbox(app, "refresh_reminder")}
     assert CLAIRE not in reminded and FABIENNE not in reminded and NATHALIE in reminded
     first = outbox(app, "refresh_reminder")[0]
-    assert first.subject.startswith("[QPV] Rappel : confirmez votre adresse (réf. ")
+    assert first.subject.startswith("[QPV] Rappel\u00a0: confirmez votre adresse (réf. ")
     clock.advance(days=7)
     assert step(app) == "15 relance(s)"
 
@@ -108,7 +108,7 @@ def test_campaign_end_to_end(app: App, clock: Clock) -> None:
     assert step(app) == "campagne close; bilan envoyé au COTECH"
     assert step(app) == "rien à faire"
     [report] = outbox(app, "refresh_report")
-    assert report.to_addr == COTECH and report.subject == "[QPV] Mise à jour des adresses : bilan"
+    assert report.to_addr == COTECH and report.subject == "[QPV] Mise à jour des adresses\u00a0: bilan"
     assert "sans réponse\u00a0: 15" in text_of(report)
     assert entry(app, NATHALIE).state == "silent"
     assert member(app, NATHALIE).status == "active"  # type: ignore[union-attr]  (never by itself)

@@ -24,15 +24,15 @@ CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ("confirm_unsubscribe", {}, "[QPV] Confirmez votre désinscription (réf. K7Q2-9XHD)"),
     ("confirm_change_address", {}, "[QPV] Confirmez votre changement d'adresse (réf. K7Q2-9XHD)"),
     ("refresh_request", {}, "[QPV] Confirmez votre adresse (réf. K7Q2-9XHD)"),
-    ("refresh_reminder", {}, "[QPV] Rappel : confirmez votre adresse (réf. K7Q2-9XHD)"),
+    ("refresh_reminder", {}, "[QPV] Rappel\u00a0: confirmez votre adresse (réf. K7Q2-9XHD)"),
     ("help", {"understood": False, "member": True}, "[QPV] Gérer votre abonnement à la liste"),
     ("list_command_note", {"post_subject": "unsubscribe"}, None),
     ("list_manual", {"action": "ADD", "name": "Léna", "command": "QUIET ADD qpv-hpf lena@x.fr"},
-     "[QPV] À faire sur la liste : ajouter lena@x.fr"),
+     "[QPV] À faire sur la liste\u00a0: ajouter lena@x.fr"),
     ("refresh_report", {"counts": {s: 1 for s in ("kept", "changed", "changing", "bounced",
                                                  "silent", "left")},
                         "groups": {s: [] for s in ("changed", "changing", "bounced", "silent")},
-                        "total": 6, "started_at": WHEN}, "[QPV] Mise à jour des adresses : bilan"),
+                        "total": 6, "started_at": WHEN}, "[QPV] Mise à jour des adresses\u00a0: bilan"),
 ]
 OUTCOMES = {
     "command_result": ["confirm_sent", "already_subscribed", "not_subscribed", "not_yours",
@@ -60,6 +60,7 @@ def test_renders(renderer: Renderer, kind: str, extra: dict[str, Any], subject: 
     if subject is not None:
         assert mail.subject == subject
     assert mail.subject.startswith("[QPV] ")
+    assert not re.search(r" [:;!?»]", mail.subject), mail.subject
     assert mail.text.startswith("Bonjour Léna,\n\n")
     assert mail.html is not None and "Bonjour Léna," in mail.html
     body = mail.text.split("\n--\n")[0]

@@ -1,0 +1,1 @@
+"""Hostile input: fuzzed messages, hostile attachment names, PDF bombs, header injection."""
