@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mailbot import members
-from mailbot.classify import Verdict, classify
+from mailbot.classify import classify
 from mailbot.db import session_scope
 from mailbot.errors import MalformedMessage, MessageError, StorageError
 from mailbot.facts import Context

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from mailbot import outbox
+from mailbot.mailer import Mailer
 from mailbot.config import ReminderSettings
 from mailbot.digest import sources
 from mailbot.digest.labels import kind_long, proofs_summary, ticket_line
@@ -178,8 +178,6 @@ def queue_reminder(session: Session, services: Services, decision: Decision) -> 
     d, kind, now = decision.dossier, decision.kind, services.now()
     settings = services.settings
     context: dict[str, Any] = {
-        "first_name": d.name.split()[0] if d.name.strip() else "",
-        "bot_address": settings.bot.address, "cotech_address": settings.cotech.contact,
         "variant": "tickets_only" if kind == "invoice" and d.funded_elsewhere else kind,
         "n": decision.n, "max_count": settings.reminders.max_count,
         "fee_eur": fee_due(d), "tickets_eur": d.tickets_total_eur,
@@ -188,12 +186,9 @@ def queue_reminder(session: Session, services: Services, decision: Decision) -> 
         "missing": [kind_long(m) for m in d.missing],
         "received": proofs_summary(d.proofs_by_kind), "completed_at": d.completed_at,
     }
-    rendered = services.renderer.render(TEMPLATES[kind], **context)
-    mail = outbox.compose(services.identity, d.member_email, rendered, to_name=d.name,
-                          auto="auto-generated")
     key = f"reminder:{decision.email}:{kind}:{decision.n}"
-    row = outbox.queue(session, key, TEMPLATES[kind], d.member_email, mail, cause=key,
-                       daily_cap=settings.bot.max_replies_per_address_per_day)
+    row = Mailer(session, services, cause=key).queue(
+        TEMPLATES[kind], d.member_email, key=key, to_name=d.name, **context)
     reminder = Reminder(member_email=decision.email, kind=kind, n=decision.n, sent_at=now,
                         status=row.status if row is not None else "queued", outbox_key=key,
                         summary=to_invoice(d, kind))

@@ -23,7 +23,7 @@ from mailbot import reminders
 from mailbot.config import Settings
 from mailbot.digest import labels, sources
 from mailbot.digest.model import (
-    Digest, DossierLine, HeldLine, PostLine, ReminderLine, Subscriptions, Thread, Totals,
+    DossierLine, HeldLine, PostLine, ReminderLine, Subscriptions, Thread, Totals,
 )
 from mailbot.digest.sources import DossierLike
 from mailbot.models import Post, ProcessedMessage

@@ -14,10 +14,10 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from mailbot import outbox
 from mailbot.classify import Verdict
 from mailbot.facts import Context
 from mailbot.incoming import Incoming
+from mailbot.mailer import Mailer
 from mailbot.models import ProcessedMessage
 from mailbot.replypolicy import refusal
 from mailbot.services import Services
@@ -74,35 +74,13 @@ class Job:
              auto: str = "auto-generated", in_reply_to: str | None = None,
              **context: Any) -> bool:
         """Queue a mail of ours (no reply policy: confirmations, notices)."""
-        svc = self.services
-        rendered = svc.renderer.render(kind, **self.template_context(to_name, context))
-        refs = self.msg.references if in_reply_to else []
-        mail = outbox.compose(svc.identity, to, rendered, to_name=to_name,
-                              in_reply_to=in_reply_to, references=refs, auto=auto)
-        row_key = key or f"{kind}:{self.msg.message_id}:{to}"
-        cap = svc.settings.bot.max_replies_per_address_per_day
-        queued = outbox.queue(self.session, row_key, kind, to, mail,
-                              cause=self.msg.message_id, daily_cap=cap)
-        if queued is not None:
-            self.replies.append(row_key)
-        return queued is not None
-
-    def template_context(self, to_name: str, extra: dict[str, Any]) -> dict[str, Any]:
-        s = self.services.settings
-        base = {
-            "first_name": _first_name(to_name),
-            "bot_address": s.bot.address,
-            "cotech_address": s.cotech.contact,
-            "list_address": s.list.address,
-            "subject": self.msg.subject,
-            "received_at": self.msg.date,
-        }
-        return {**base, **extra}
-
-
-def _first_name(name: str) -> str:
-    parts = name.split()
-    return parts[0] if parts and "@" not in parts[0] else ""
+        mailer = Mailer(self.session, self.services, cause=self.msg.message_id,
+                        keys=self.replies)
+        extra = {"subject": self.msg.subject, "received_at": self.msg.date, **context}
+        return mailer.send(kind, to, key=key or f"{kind}:{self.msg.message_id}:{to}",
+                           to_name=to_name, in_reply_to=in_reply_to,
+                           references=self.msg.references if in_reply_to else (),
+                           auto=auto, **extra)
 
 
 class Handler(Protocol):
