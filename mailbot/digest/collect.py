@@ -12,10 +12,13 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -53,32 +56,98 @@ def sort_key(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
 
 
-def threads_and_posts(session: Session, start: datetime, end: datetime
-                      ) -> tuple[dict[str, list[Thread]], list[PostLine], int]:
-    """Threads by tag, untagged posts, and the number of posts in the period."""
-    stmt = (sa_select(col(Post.thread_id), col(Post.subject), col(Post.author_name),
-                      col(Post.author_email), col(Post.tag), col(Post.posted_at))
-            .where(col(Post.posted_at) >= start, col(Post.posted_at) < end)
-            .order_by(col(Post.posted_at), col(Post.id)))
-    rows = session.execute(stmt).all()  # plain rows: a year of posts without ORM objects
-    grouped: dict[str, list[tuple[str, str, str | None, datetime]]] = {}
-    untagged: list[PostLine] = []
-    for thread_id, subject, name, email, tag, posted_at in rows:
-        author = name or email or "inconnu"
-        if tag is None:
-            untagged.append(PostLine(posted_at, author, clean_subject(subject)))
-        else:
-            grouped.setdefault(thread_id, []).append((subject, author, tag, posted_at))
+@dataclass(frozen=True)
+class ListActivity:
+    """The list's activity in a period: what the digest shows, and what it counts."""
+
+    threads: dict[str, list[Thread]]  # the most active threads per tag, in order of start
+    threads_more: dict[str, tuple[int, int]]  # per tag: threads (and posts) not listed
+    thread_counts: dict[str, int]  # per tag, all threads of the period
+    untagged: list[PostLine]  # the latest unclassified posts
+    untagged_total: int
+    posts: int
+
+
+def list_activity(session: Session, start: datetime, end: datetime, max_threads: int,
+                  max_untagged: int) -> ListActivity:
+    """Threads by tag and unclassified posts of [start, end).
+
+    Threads are counted in SQL (a year is ten thousand posts); subjects and
+    participants are read only for the threads listed."""
+    period = (col(Post.posted_at) >= start, col(Post.posted_at) < end)
+    stmt = (sa_select(col(Post.thread_id), col(Post.tag), func.count(),
+                      func.min(col(Post.posted_at)))
+            .where(*period, col(Post.tag).is_not(None))
+            .group_by(col(Post.thread_id), col(Post.tag)))
+    per_thread: dict[str, dict[str, int]] = {}
+    started: dict[str, datetime] = {}
+    for thread_id, tag, count, first in session.execute(stmt).all():
+        per_thread.setdefault(thread_id, {})[tag] = count
+        started[thread_id] = min(started.get(thread_id, first), first)
+    by_tag: dict[str, list[tuple[str, int]]] = {}
+    for thread_id, tags in per_thread.items():
+        tag = max(tags, key=lambda t: (tags[t], t in THREAD_TAGS))
+        by_tag.setdefault(tag, []).append((thread_id, sum(tags.values())))
+    shown_ids, more = _most_active(by_tag, max_threads)
+    untagged_total = session.execute(sa_select(func.count()).select_from(Post).where(
+        *period, col(Post.tag).is_(None))).scalar_one()
+    tagged_total = sum(n for group in by_tag.values() for _, n in group)
+    return ListActivity(
+        threads=_threads(session, period, shown_ids, by_tag, started), threads_more=more,
+        thread_counts={tag: len(group) for tag, group in by_tag.items()},
+        untagged=_untagged(session, period, max_untagged), untagged_total=untagged_total,
+        posts=tagged_total + untagged_total)
+
+
+def _most_active(by_tag: dict[str, list[tuple[str, int]]], limit: int
+                 ) -> tuple[set[str], dict[str, tuple[int, int]]]:
+    shown: set[str] = set()
+    more: dict[str, tuple[int, int]] = {}
+    for tag, group in by_tag.items():
+        ranked = sorted(group, key=lambda item: -item[1])
+        shown.update(thread_id for thread_id, _ in ranked[:limit])
+        if len(ranked) > limit:
+            more[tag] = (len(ranked) - limit, sum(n for _, n in ranked[limit:]))
+    return shown, more
+
+
+def _threads(session: Session, period: tuple[Any, ...], shown: set[str],
+             by_tag: dict[str, list[tuple[str, int]]], started: dict[str, datetime]
+             ) -> dict[str, list[Thread]]:
+    """Subject, size and participants of the listed threads, by tag, oldest first."""
+    posts: dict[str, list[tuple[str, str, datetime]]] = {}
+    ids = sorted(shown)
+    for chunk in range(0, len(ids), 500):
+        stmt = (sa_select(col(Post.thread_id), col(Post.subject), col(Post.author_name),
+                          col(Post.author_email), col(Post.posted_at))
+                .where(*period, col(Post.tag).is_not(None),
+                       col(Post.thread_id).in_(ids[chunk:chunk + 500]))
+                .order_by(col(Post.posted_at), col(Post.id)))
+        for thread_id, subject, name, email, posted_at in session.execute(stmt).all():
+            posts.setdefault(thread_id, []).append(
+                (subject, name or email or "inconnu", posted_at))
     threads: dict[str, list[Thread]] = {}
-    for group in grouped.values():
-        tags = [tag for _, _, tag, _ in group if tag]
-        tag = max(THREAD_TAGS, key=tags.count) if any(t in THREAD_TAGS for t in tags) else tags[0]
-        people = list(dict.fromkeys(author for _, author, _, _ in group))
-        threads.setdefault(tag, []).append(Thread(
-            tag, clean_subject(group[0][0]), len(group), people, group[0][3], group[-1][3]))
-    ordered = {t: sorted(threads[t], key=lambda x: x.first_at) for t in THREAD_TAGS if t in threads}
-    ordered.update({t: v for t, v in threads.items() if t not in ordered})
-    return ordered, untagged, len(rows)
+    for tag in [*THREAD_TAGS, *sorted(set(by_tag) - set(THREAD_TAGS))]:
+        listed = [(thread_id, n) for thread_id, n in by_tag.get(tag, []) if thread_id in posts]
+        listed.sort(key=lambda item: started[item[0]])
+        if listed:
+            threads[tag] = [_thread(tag, n, posts[thread_id]) for thread_id, n in listed]
+    return threads
+
+
+def _thread(tag: str, count: int, posts: list[tuple[str, str, datetime]]) -> Thread:
+    people = list(dict.fromkeys(author for _, author, _ in posts))
+    return Thread(tag, clean_subject(posts[0][0]), count, people, posts[0][2], posts[-1][2])
+
+
+def _untagged(session: Session, period: tuple[Any, ...], limit: int) -> list[PostLine]:
+    stmt = (sa_select(col(Post.subject), col(Post.author_name), col(Post.author_email),
+                      col(Post.posted_at))
+            .where(*period, col(Post.tag).is_(None))
+            .order_by(col(Post.posted_at).desc(), col(Post.id).desc()).limit(limit))
+    rows = session.execute(stmt).all()
+    return [PostLine(at, name or email or "inconnu", clean_subject(subject))
+            for subject, name, email, at in reversed(rows)]
 
 
 def held_messages(session: Session, start: datetime, end: datetime) -> list[HeldLine]:
@@ -150,8 +219,8 @@ def subscriptions(report: sources.ReportLike, tz: tzinfo) -> Subscriptions:
     )
 
 
-def totals(settings: Settings, threads: dict[str, list[Thread]], posts: int,
-           untagged: int, held: int, dossiers: Sequence[DossierLike] | None) -> Totals:
+def totals(settings: Settings, activity: ListActivity, held: int,
+           dossiers: Sequence[DossierLike] | None) -> Totals:
     days = fees = due = pending = invoices = count = None
     if dossiers is not None:
         days = sum(1 for d in dossiers if d.complete and not d.funded_elsewhere)
@@ -160,5 +229,6 @@ def totals(settings: Settings, threads: dict[str, list[Thread]], posts: int,
         pending = sum((d.tickets_total_eur for d in dossiers if not d.complete), Decimal(0))
         invoices = sum(1 for d in dossiers if d.invoice_received)
         count = len(dossiers)
-    return Totals(posts, len(threads.get("GO", [])), len(threads.get("GT", [])), untagged, held,
-                  days, fees, due, pending, invoices, count)
+    counts = activity.thread_counts
+    return Totals(activity.posts, counts.get("GO", 0), counts.get("GT", 0),
+                  activity.untagged_total, held, days, fees, due, pending, invoices, count)

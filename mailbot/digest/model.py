@@ -128,3 +128,5 @@ class Digest:
     subscriptions: Subscriptions | None
     totals: Totals
     notes: list[str] = field(default_factory=list)  # sections that could not be built
+    threads_more: dict[str, tuple[int, int]] = field(default_factory=dict)  # tag: (threads, posts) not listed
+    unclassified_more: int = 0  # older unclassified posts not listed

@@ -26,6 +26,10 @@ from mailbot.services import Services
 
 log = logging.getLogger(__name__)
 DEFAULT_DAYS = 7
+# A week has far fewer; a digest covering months lists the most active threads and
+# the latest unclassified posts, and counts the rest (readable, and fast to build).
+MAX_THREADS = 60
+MAX_UNCLASSIFIED = 40
 T = TypeVar("T")
 
 
@@ -46,7 +50,7 @@ def build_digest(session: Session, services: Services, start: datetime,
                  end: datetime) -> Digest:
     """Everything the digest of [start, end) says."""
     settings, notes = services.settings, list[str]()
-    threads, untagged, posts = collect.threads_and_posts(session, start, end)
+    activity = collect.list_activity(session, start, end, MAX_THREADS, MAX_UNCLASSIFIED)
     held = collect.held_messages(session, start, end)
     dossiers = _guarded(notes, "les dossiers des AMO", lambda: _dossiers(session, settings))
     names = {d.member_email.lower(): d.name for d in dossiers or []}
@@ -55,10 +59,12 @@ def build_digest(session: Session, services: Services, start: datetime,
     subs = _guarded(notes, "les abonnements",
                     lambda: _subscriptions(session, start, end, settings.bot.tz))
     return Digest(
-        start=start, end=end, threads=threads, unclassified=untagged, held=held,
+        start=start, end=end, threads=activity.threads, threads_more=activity.threads_more,
+        unclassified=activity.untagged,
+        unclassified_more=activity.untagged_total - len(activity.untagged), held=held,
         dossiers=collect.dossier_lines(session, dossiers) if dossiers is not None else None,
         reminders=sent, reminders_held=waiting, subscriptions=subs,
-        totals=collect.totals(settings, threads, posts, len(untagged), len(held), dossiers),
+        totals=collect.totals(settings, activity, len(held), dossiers),
         notes=notes,
     )
 

@@ -166,3 +166,32 @@ def test_empty_week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "En bref\u00a0: 0 message sur la liste (GO\u00a0: 0 fil, GT\u00a0: 0 fil)" in text
     assert "Rien à traiter." in text and "Aucun justificatif reçu à ce jour." in text
     assert "FILS DES GROUPES D'HABITANTS" not in text
+
+
+def test_a_long_period_lists_the_most_active_threads_and_counts_the_rest(tmp_path: Path) -> None:
+    """GIVEN 65 GO threads and 45 unclassified posts WHEN the digest is built THEN it lists
+    the 60 most active threads and the 40 latest posts, and counts what it left out."""
+    from mailbot.models import Post
+    from tests.unit.test_digest_data import paris
+
+    svc = make_services(tmp_path, Clock(END))
+    with Session(svc.engine) as s:
+        for n in range(65):
+            for k in range(1 if n < 5 else 2):  # threads 0-4 are the least active
+                s.add(Post(message_id=f"t{n}-{k}@x", thread_id=f"t{n}@x", subject=f"Fil {n}",
+                           author_email=f"amo{k}@x.fr", tag="GO", posted_at=paris(24, 9, n % 60)))
+        for n in range(45):
+            s.add(Post(message_id=f"u{n}@x", thread_id=f"u{n}@x", subject=f"Question {n}",
+                       author_email="x@y.fr", tag=None, posted_at=paris(25, 9, n)))
+        s.commit()
+        digest = send.build_digest(s, svc, START, END)
+    assert len(digest.threads["GO"]) == 60
+    assert digest.threads_more == {"GO": (5, 5)}
+    assert {t.subject for t in digest.threads["GO"]} == {f"Fil {n}" for n in range(5, 65)}
+    assert digest.totals.threads_go == 65 and digest.totals.posts == 125 + 45
+    assert [p.subject for p in digest.unclassified][:1] == ["Question 5"]
+    assert digest.unclassified_more == 5 and digest.totals.unclassified == 45
+    text = send.render_digest(svc, digest).text
+    assert "FILS DU GO (65)" in text
+    assert "… et 5 autres fils moins actifs (5 messages)." in text
+    assert "(les 40 plus récents\u00a0; 5 plus anciens non listés)" in text
