@@ -49,9 +49,14 @@ _SPACES = re.compile(r"[ \t\r\n]+")  # not str.split(): no-break spaces must sta
 MAX_ATTEMPTS = 12
 
 
+_BREAKS = frozenset("\x85\u2028\u2029")  # line breaks to str.splitlines() and the email policy
+
+
 def clean_header(value: str) -> str:
-    """One line, no control characters: safe for any header."""
-    return _SPACES.sub(" ", "".join(ch if ch >= " " else " " for ch in value)).strip(" ")
+    """One line, no control characters, no RFC 2047 word (the email package would decode
+    "=?utf-8?q?=0D=0ABcc:...?=" back into a line break when folding): safe for any header."""
+    line = "".join(ch if ch >= " " and ch not in _BREAKS else " " for ch in value)
+    return _SPACES.sub(" ", line.replace("=?", "= ?")).strip(" ")
 
 
 @dataclass(frozen=True)
@@ -177,7 +182,7 @@ class OutboxSender:
     async def _send_one(self, row_id: int) -> bool:
         with session_scope(self.engine) as s:
             # claimed atomically: of two daemons sharing the database, one sends the row
-            claim = s.exec(update(OutboxMessage)  # type: ignore[call-overload]
+            claim = s.exec(update(OutboxMessage)
                            .where(col(OutboxMessage.id) == row_id,
                                   col(OutboxMessage.status) == "queued")
                            .values(status="sending", attempts=col(OutboxMessage.attempts) + 1))

@@ -17,7 +17,7 @@ from mailbot.models import Member
 from mailbot.subscriptions import commands, confirm, refresh, tokens
 from mailbot.subscriptions.commands import Command as Parsed
 from mailbot.subscriptions.mailer import Mailer
-from mailbot.subscriptions.trust import dmarc_verdict
+from mailbot.trust import assess
 
 
 class Command:
@@ -31,7 +31,7 @@ class Command:
         if why_not is not None:
             job.row.reason = f"commande ignorée : {why_not}"
             return
-        if dmarc_verdict(job.msg, job.services.settings.auth.authserv_id) == "fail":
+        if not assess(job.msg, job.services.settings.auth.authserv_id).trusted:
             job.hold("commande refusée : DMARC en échec selon notre serveur (expéditeur usurpé ?)")
             return
         if job.verdict.values.get("action") == "confirm":

@@ -14,7 +14,7 @@ from mailbot.handlers.command import answer, confirm_reply, mailer, references
 from mailbot.models import Member
 from mailbot.models.subscriptions import RefreshCampaign, RefreshEntry
 from mailbot.subscriptions import commands, confirm, refresh
-from mailbot.subscriptions.trust import dmarc_verdict
+from mailbot.trust import assess
 
 
 class RefreshReply:
@@ -28,7 +28,7 @@ class RefreshReply:
         if why_not is not None:
             job.row.reason = f"réponse ignorée : {why_not}"
             return
-        if dmarc_verdict(job.msg, job.services.settings.auth.authserv_id) == "fail":
+        if not assess(job.msg, job.services.settings.auth.authserv_id).trusted:
             job.hold("réponse refusée : DMARC en échec selon notre serveur (expéditeur usurpé ?)")
             return
         refs = references(job)

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from mailbot.facts import MemberView
 from mailbot.incoming import Incoming
 from mailbot.models import Member
-from mailbot.proofs.trust import Trust
+from mailbot.trust import Trust
 
 AMO_GROUP = "GO"
 

@@ -39,8 +39,13 @@ def seeds() -> tuple[bytes, ...]:
 
 
 def _split(raw: bytes) -> tuple[bytes, bytes]:
-    at = raw.find(b"\n\n")
-    return (raw, b"") if at < 0 else (raw[:at + 1], raw[at + 1:])
+    """(header lines, blank line + body), for LF and CRLF messages."""
+    for sep in (b"\r\n\r\n", b"\n\n"):
+        at = raw.find(sep)
+        if at >= 0:
+            half = len(sep) // 2
+            return raw[:at + half], raw[at + half:]
+    return raw, b""
 
 
 def truncate(raw: bytes, draw: st.DrawFn) -> bytes:
@@ -126,6 +131,8 @@ def header_injection(raw: bytes, draw: st.DrawFn) -> bytes:
         b"=?utf-8?q?=E2=80=A8X-Evil:_1?=",
     ]))
     head = re.sub(rb"(?im)^(From|Subject|Reply-To):[^\n]*\n(?:[ \t][^\n]*\n)*", b"", head)
+    if not head.endswith(b"\n"):
+        head += b"\n"
     return (head + b"From: " + evil + b" <eve@orange.fr>\nSubject: " + evil + b"\n"
             + b"Reply-To: " + evil + b" <eve@orange.fr>\n" + body)
 

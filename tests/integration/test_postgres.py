@@ -14,6 +14,7 @@ sends the other's replies twice.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,12 +35,12 @@ POSTS, QUESTIONS = 30, 6
 
 
 @pytest.fixture
-def two_accounts() -> Dovecot:
+def two_accounts() -> Iterator[Dovecot]:
     if not dovecot_available():
         pytest.skip("Dovecot is not installed")
     server = Dovecot({user: password for user, (password, _) in ACCOUNTS.items()})
     server.start()
-    yield server  # type: ignore[misc]
+    yield server
     server.close()
 
 

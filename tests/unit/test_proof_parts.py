@@ -14,7 +14,7 @@ from mailbot.proofs.export import zip_name
 from mailbot.proofs.funded import read_statement
 from mailbot.proofs.invoices import invoice_amount
 from mailbot.proofs.storage import BlobStore
-from mailbot.proofs.trust import assess
+from mailbot.trust import assess
 from mailbot.models.proofs import Proof
 from tests.proofmail import AUTHSERV, auth_results, proof_mail
 

@@ -1,0 +1,1 @@
+"""Benchmarks: `bench/run` (table of ratios), `bench/fuzz`, bench/digest.py."""
