@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the test suite: install Dovecot and the venv when missing, then pytest "$@".
-# The exit code is pytest's.
+# Run all the tests: install Dovecot and the venv when missing, run the whole suite on
+# SQLite, then the integration, fault and acceptance suites on a private PostgreSQL.
+# With arguments, only `pytest ARGS` on SQLite. The exit code is pytest's.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,4 +30,8 @@ fi
 
 source scripts/setup-venv.sh
 
-exec .venv/bin/python -m pytest "$@"
+if [ "$#" -gt 0 ]; then  # a chosen subset: SQLite only
+  exec .venv/bin/python -m pytest "$@"
+fi
+.venv/bin/python -m pytest -q
+exec bash scripts/test-postgres.sh
