@@ -36,6 +36,21 @@ def find(session: Session, address: str | None) -> Member | None:
     return session.get(Member, alias.member_id) if alias else None
 
 
+def directory(session: Session) -> dict[str, MemberView]:
+    """Every address of the roster (members and aliases) to its member: a snapshot."""
+    people = {m.id: m for m in session.exec(select(Member)).all()}
+    found: dict[str, MemberView] = {}
+    for member in people.values():
+        seen = view(member)
+        if seen is not None:
+            found[member.email] = seen
+    for alias in session.exec(select(MemberAlias)).all():
+        seen = view(people.get(alias.member_id))
+        if seen is not None:
+            found.setdefault(alias.email, seen)
+    return found
+
+
 def view(member: Member | None) -> MemberView | None:
     if member is None or member.id is None:
         return None

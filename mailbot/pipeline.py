@@ -25,8 +25,9 @@ down), the error rises to the worker, which retries later: nothing is lost.
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -37,7 +38,7 @@ from mailbot import members
 from mailbot.classify import classify
 from mailbot.db import session_scope
 from mailbot.errors import MalformedMessage, MessageError, StorageError
-from mailbot.facts import Context
+from mailbot.facts import Context, MemberView
 from mailbot.handlers import Handler, Job, registry
 from mailbot.incoming import Incoming
 from mailbot.models import OutboxMessage, Post, ProcessedMessage
@@ -78,6 +79,30 @@ class Pipeline:
         self.handlers: dict[str, Handler] = registry()
         self.limits = Limits(max_bytes=services.settings.bot.max_message_bytes)
         self.headers_suffice = not needs_body(services.rules)
+        self._batch = threading.local()  # per worker thread: roster snapshot, unseen ids
+
+    def begin_batch(self, message_ids: Iterable[str] = ()) -> None:
+        """A new fetch batch of this thread's folder: the roster snapshot used for list
+        posts is read again, and the batch's Message-IDs are looked up in one query (those
+        never seen need no query of their own)."""
+        self._batch.roster = None
+        ids = {i for i in message_ids if i}
+        seen: set[str] = set()
+        if ids:
+            chosen = sorted(ids)
+            with session_scope(self.services.engine) as session:
+                for start in range(0, len(chosen), 500):
+                    seen.update(session.exec(select(ProcessedMessage.message_id).where(
+                        col(ProcessedMessage.message_id).in_(chosen[start:start + 500]))).all())
+        self._batch.unseen = ids - seen
+
+    def _list_roster(self, session: Session) -> dict[str, MemberView]:
+        """The roster for list posts, read once per batch (list posts never change it;
+        a change made meanwhile by the inbox is seen from the next batch on)."""
+        roster: dict[str, MemberView] | None = getattr(self._batch, "roster", None)
+        if roster is None:
+            roster = self._batch.roster = members.directory(session)
+        return roster
 
     def wants_headers_only(self, role: str) -> bool:
         """List posts are tagged from their headers unless a keyword rule reads bodies."""
@@ -157,25 +182,30 @@ class Pipeline:
 
     def _seen_message_id(self, session: Session, role: str, message_id: str
                          ) -> ProcessedMessage | None:
+        unseen: set[str] = getattr(self._batch, "unseen", set())
+        if message_id in unseen:  # not in the database when the batch began
+            unseen.discard(message_id)  # a second copy in the same batch is looked up
+            return None
         # by message_id alone: with role in the WHERE, SQLite (no statistics) picks the
         # role index and scans every row of the folder, making a backfill quadratic
-        stmt = (select(ProcessedMessage).where(ProcessedMessage.message_id == message_id)
+        stmt = (select(ProcessedMessage.id, ProcessedMessage.role, ProcessedMessage.status)
+                .where(ProcessedMessage.message_id == message_id)
                 .order_by(col(ProcessedMessage.id)))
-        return next((r for r in session.exec(stmt).all()
-                     if r.role == role and r.status != "duplicate"), None)
+        first = next((i for i, r, status in session.exec(stmt).all()
+                      if r == role and status != "duplicate"), None)
+        return session.get(ProcessedMessage, first) if first is not None else None
 
     def _context(self, session: Session, role: str, msg: Incoming) -> Context:
-        sender = members.find(session, msg.from_email)
-        author_email = self._author(msg) if role == "list" else msg.from_email
-        author = None
-        if role == "list":  # the author is the sender unless Sympa rewrote From
-            author = sender if author_email == msg.from_email else members.find(
-                session, author_email)
-        return Context(
-            role=role, sender=members.view(sender), author_email=author_email,
-            author=members.view(author), thread_tag=self._thread_tag(session, msg),
-            in_reply_to_kind=self._answered_kind(session, msg),
-        )
+        if role != "list":
+            return Context(role=role, sender=members.view(members.find(session, msg.from_email)),
+                           author_email=msg.from_email,
+                           thread_tag=self._thread_tag(session, msg),
+                           in_reply_to_kind=self._answered_kind(session, msg))
+        roster = self._list_roster(session)
+        author_email = self._author(msg)  # the sender, unless Sympa rewrote From
+        return Context(role=role, sender=roster.get(msg.from_email or ""),
+                       author_email=author_email, author=roster.get(author_email or ""),
+                       thread_tag=self._thread_tag(session, msg))
 
     def _author(self, msg: Incoming) -> str | None:
         """The real author of a list post, under Sympa's DMARC From rewriting."""

@@ -9,6 +9,7 @@ loop that replies may be waiting in the outbox.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -23,6 +24,13 @@ from mailbot.pipeline import Outcome, Pipeline, effects_of
 from mailbot.sources import Envelope, MailSource
 
 log = logging.getLogger(__name__)
+_MESSAGE_ID = re.compile(rb"(?im)^message-id:[ \t]*<([^<>\s]+)>")
+
+
+def header_message_id(data: bytes) -> str:
+    """The Message-ID of a header block, as the parser will read it ("" when unsure)."""
+    found = _MESSAGE_ID.search(data)
+    return found.group(1).decode("ascii", "replace") if found else ""
 # capped at 8 s: after an outage of any length the server is found again within 10 s
 BACKOFF = (1.0, 2.0, 4.0, 8.0)
 
@@ -87,7 +95,13 @@ class Worker:
         small = [e for e in batch if e.size <= limit]
         outcomes = [self.pipeline.reject(e, f"message trop volumineux ({e.size} octets)")
                     for e in batch if e.size > limit]
-        for env, data in self.source.fetch(small, headers_only):
+        fetched: Iterable[tuple[Envelope, bytes]] = self.source.fetch(small, headers_only)
+        if headers_only:  # header blocks are small: look their Message-IDs up at once
+            fetched = list(fetched)
+            self.pipeline.begin_batch(header_message_id(data) for _, data in fetched)
+        else:
+            self.pipeline.begin_batch()
+        for env, data in fetched:
             outcomes.append(self.pipeline.process(
                 env, data, headers_only, lambda env=env: self.source.fetch_one(env)))  # type: ignore[misc]
         return outcomes

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
 from mailbot.handlers import Job
 from mailbot.models import Post
 
@@ -16,9 +14,7 @@ class ListPost:
 
     def handle(self, job: Job) -> None:
         msg = job.msg
-        job.row.tag = job.verdict.tag
-        if job.session.exec(select(Post).where(Post.message_id == msg.message_id)).first():
-            return
+        job.row.tag = job.verdict.tag  # the pipeline already skipped a Message-ID seen before
         thread = msg.references[0] if msg.references else (msg.in_reply_to or msg.message_id)
         author = job.ctx.author
         job.session.add(Post(
