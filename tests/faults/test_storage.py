@@ -99,13 +99,14 @@ def test_database_locked_clear_error_retry_nothing_lost(
     path = tmp_path / "locked.sqlite3"
     app = start_app(tmp_path, dovecot, smtp_capture, f"sqlite:///{path}")
     with InProcess(app):
-        locker = sqlite3.connect(path, isolation_level=None, timeout=0)
+        locker = sqlite3.connect(path, isolation_level=None, timeout=30)  # after the daemon's own writes
         locker.execute("BEGIN IMMEDIATE")  # the write lock, held
         try:
             arrive(dovecot, "locked")
             wait_until(lambda: "database is locked" in caplog.text, timeout=15,
                        what="the locked database reported")
-            pause(2.5)  # still locked: the worker backs off and tries again
+            wait_until(lambda: caplog.text.count("database is locked") >= 2, timeout=30,
+                       what="a second attempt, still locked")  # the worker backs off, tries again
             assert locker.execute("SELECT count(*) FROM processed_message").fetchone() == (0,)
             assert smtp_capture.messages == []
         finally:
