@@ -98,7 +98,7 @@ class OutboxMessage(SQLModel, table=True):
     kind: str = ""  # template name
     to_addr: str = Field(index=True)
     subject: str = ""
-    message_id: str = ""  # our Message-ID, set when rendered
+    message_id: str = Field(default="", index=True)  # ours: replies find what they answer
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     status: str = Field(default="queued", index=True)  # queued | sending | sent | failed | suppressed
     attempts: int = 0
