@@ -8,13 +8,20 @@ its second pass), every config written gets its own fresh PostgreSQL database
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from sqlmodel import Session
+
+from mailbot import config, members
+from mailbot.app import App
 from tests.servers import Dovecot, SmtpCapture
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,3 +125,46 @@ def wait_until(check: Callable[[], T], timeout: float = 15.0, interval: float = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
+
+
+def real_app(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture) -> App:
+    """An App on the real servers, with the list folder made and the sample roster imported."""
+    dovecot.create_folder("bot", LIST_FOLDER)
+    app = App(config.load(write_config(tmp_path, dovecot=dovecot, smtp=smtp)))
+    with Session(app.engine) as s:
+        members.import_csv(s, ROOT / "samples" / "roster.csv")
+        s.commit()
+    return app
+
+
+class InProcess:
+    """`App.run()` on its own event loop in a thread, stopped like SIGTERM would."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self.stop_event = asyncio.Event()
+        self.thread = threading.Thread(target=self.loop.run_until_complete,
+                                       args=(app.run(self.stop_event),), daemon=True)
+
+    def __enter__(self) -> "InProcess":
+        self.thread.start()
+        wait_until(self.connected, what="the daemon connected to IMAP")
+        return self
+
+    def connected(self) -> bool:
+        return all(w.connected.is_set() for w in self.app.workers)
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.stop_event.set)
+        self.thread.join(timeout=30)
+        if self.thread.is_alive():  # keep the test's own error if there is one
+            import faulthandler
+
+            faulthandler.dump_traceback(all_threads=True)  # where it hangs, on stderr
+            for task in list(asyncio.all_tasks(self.loop)):
+                task.print_stack(file=sys.stderr)
+            if exc_type is None:
+                raise AssertionError("the daemon did not stop within 30 s of the stop signal")
+            return
+        self.loop.close()

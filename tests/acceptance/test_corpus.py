@@ -10,7 +10,6 @@ import asyncio
 import json
 import shutil
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest

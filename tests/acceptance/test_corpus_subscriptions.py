@@ -17,7 +17,6 @@ import json
 import shutil
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -9,12 +9,10 @@ runs `App.run()` in a thread, for tests that patch a clock or read its logs.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import IO
@@ -24,8 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from mailbot import config, db, members
-from mailbot.app import App
-from tests.helpers import ROOT, wait_until
+from tests.helpers import ROOT, InProcess, wait_until  # noqa: F401  (InProcess re-exported)
 
 
 class Daemon:
@@ -111,36 +108,3 @@ def scalar(engine: Engine, sql: str, **params: object) -> int:
 def pause(seconds: float) -> None:
     """A deliberate wait that is part of the fault scenario (not a poll)."""
     time.sleep(seconds)
-
-
-class InProcess:
-    """`App.run()` on its own event loop in a thread, stopped like SIGTERM would."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.loop = asyncio.new_event_loop()
-        self.stop_event = asyncio.Event()
-        self.thread = threading.Thread(target=self.loop.run_until_complete,
-                                       args=(app.run(self.stop_event),), daemon=True)
-
-    def __enter__(self) -> "InProcess":
-        self.thread.start()
-        wait_until(self.connected, what="the daemon connected to IMAP")
-        return self
-
-    def connected(self) -> bool:
-        return all(w.connected.is_set() for w in self.app.workers)
-
-    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
-        self.loop.call_soon_threadsafe(self.stop_event.set)
-        self.thread.join(timeout=30)
-        if self.thread.is_alive():  # keep the test's own error if there is one
-            import faulthandler
-
-            faulthandler.dump_traceback(all_threads=True)  # where it hangs, on stderr
-            for task in list(asyncio.all_tasks(self.loop)):
-                task.print_stack(file=sys.stderr)
-            if exc_type is None:
-                raise AssertionError("the daemon did not stop within 30 s of the stop signal")
-            return
-        self.loop.close()

@@ -18,7 +18,6 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from email.parser import BytesHeaderParser
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from mailbot import config, members
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
-from tests.helpers import BOT, LIST_FOLDER, ROOT, sample, wait_until, write_config
+from tests.helpers import BOT, LIST_FOLDER, InProcess, real_app, sample, wait_until, write_config
 from tests.servers import Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
-
-
-def make_app(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture) -> App:
-    dovecot.create_folder("bot", LIST_FOLDER)
-    app = App(config.load(write_config(tmp_path, dovecot=dovecot, smtp=smtp)))
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
-    return app
 
 
 def rows(app: App) -> list[ProcessedMessage]:
@@ -37,7 +26,7 @@ def test_once_tags_list_posts_with_imap_keywords(tmp_path: Path, dovecot: Doveco
                                                   smtp_capture: SmtpCapture) -> None:
     """GIVEN list posts in the list folder WHEN run --once THEN GO/GT keywords are set
     on the server, rows recorded, and nothing is sent to anyone."""
-    app = make_app(tmp_path, dovecot, smtp_capture)
+    app = real_app(tmp_path, dovecot, smtp_capture)
     uids = {name: dovecot.append("bot", LIST_FOLDER, sample("list", name)) for name in (
         "list-go-question-formulaire", "list-go-reply-in-go-thread", "list-gt-compte-rendu-gt",
         "list-gt-anct-outlook", "list-cotech-go-logistique-ics", "list-unknown-sender",
@@ -58,7 +47,7 @@ def test_once_tags_list_posts_with_imap_keywords(tmp_path: Path, dovecot: Doveco
 
 def test_once_is_idempotent(tmp_path: Path, dovecot: Dovecot, smtp_capture: SmtpCapture) -> None:
     """GIVEN a processed folder WHEN run --once again THEN nothing is processed or sent twice."""
-    app = make_app(tmp_path, dovecot, smtp_capture)
+    app = real_app(tmp_path, dovecot, smtp_capture)
     dovecot.append("bot", "INBOX", sample("inbox", "other-question-to-bot"))
     dovecot.append("bot", LIST_FOLDER, sample("list", "list-go-question-formulaire"))
     first = asyncio.run(app.run_once())
@@ -73,7 +62,7 @@ def test_reply_headers_and_no_reply_to_bounces(tmp_path: Path, dovecot: Dovecot,
                                                smtp_capture: SmtpCapture) -> None:
     """GIVEN a question, a bounce, an auto-reply and a calendar invitation WHEN processed
     THEN only the human question is answered, with Auto-Submitted, X-Loop and our Message-ID."""
-    app = make_app(tmp_path, dovecot, smtp_capture)
+    app = real_app(tmp_path, dovecot, smtp_capture)
     for name in ("other-question-to-bot", "bounce-postfix-user-unknown",
                  "autoreply-reponse-automatique", "other-calendar-invitation"):
         dovecot.append("bot", "INBOX", sample("inbox", name))
@@ -94,7 +83,7 @@ def test_malformed_goes_to_quarantine_folder(tmp_path: Path, dovecot: Dovecot,
                                              smtp_capture: SmtpCapture) -> None:
     """GIVEN a message with no From and garbage WHEN processed THEN both are moved to the
     quarantine folder with a reason, and the daemon goes on with the next message."""
-    app = make_app(tmp_path, dovecot, smtp_capture)
+    app = real_app(tmp_path, dovecot, smtp_capture)
     dovecot.append("bot", "INBOX", sample("inbox", "malformed-missing-from"))
     dovecot.append("bot", "INBOX", b"\x00\x01garbage" * 10)
     dovecot.append("bot", "INBOX", sample("inbox", "other-question-to-bot"))
@@ -107,18 +96,8 @@ def test_malformed_goes_to_quarantine_folder(tmp_path: Path, dovecot: Dovecot,
 
 @pytest.fixture
 def daemon(tmp_path: Path, dovecot: Dovecot, smtp_capture: SmtpCapture) -> Iterator[App]:
-    app = make_app(tmp_path, dovecot, smtp_capture)
-    loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
-    thread = threading.Thread(target=loop.run_until_complete, args=(app.run(stop),))
-    thread.start()
-    try:
-        wait_until(lambda: all(w.connected.is_set() for w in app.workers), what="IMAP connected")
-        yield app
-    finally:
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout=30)
-        loop.close()
+    with InProcess(real_app(tmp_path, dovecot, smtp_capture)) as running:
+        yield running.app
 
 
 def test_push_reply_arrives_without_polling(daemon: App, dovecot: Dovecot,
@@ -153,7 +132,7 @@ def test_uidvalidity_change_neither_reprocesses_nor_skips(tmp_path: Path, doveco
     """GIVEN a processed inbox WHEN the folder is recreated (new UIDVALIDITY) with the same
     messages plus a new one THEN old ones are recognised by Message-ID (no second reply) and
     the new one is handled; seen flags set by a person change nothing."""
-    app = make_app(tmp_path, dovecot, smtp_capture)
+    app = real_app(tmp_path, dovecot, smtp_capture)
     dovecot.append("bot", LIST_FOLDER, sample("list", "list-go-question-formulaire"))
     dovecot.append("bot", LIST_FOLDER, sample("list", "list-gt-compte-rendu-gt"), flags=["\\Seen"])
     asyncio.run(app.run_once())

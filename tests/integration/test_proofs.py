@@ -8,7 +8,6 @@ import asyncio
 import json
 import re
 import statistics
-import threading
 import time
 from collections.abc import Iterator
 from email.utils import make_msgid
@@ -17,26 +16,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from mailbot import config, members
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.models.proofs import Proof
-from tests.helpers import LIST_FOLDER, ROOT, SAMPLES, SHARED_CORPUS, wait_until, write_config
+from tests.helpers import SAMPLES, SHARED_CORPUS, InProcess, real_app, wait_until
 from tests.proofmail import File, attendance_pdf, photo, proof_mail, report_pdf, ticket_pdf
 from tests.servers import Dovecot, SmtpCapture
 from tests.ticketpdfs import encrypted_pdf, html_as_pdf
 
 pytestmark = pytest.mark.integration
 ACK = "[QPV] Accusé de réception de vos justificatifs"
-
-
-def make_app(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture) -> App:
-    dovecot.create_folder("bot", LIST_FOLDER)
-    app = App(config.load(write_config(tmp_path, dovecot=dovecot, smtp=smtp)))
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
-    return app
 
 
 def corpus_cases() -> list[tuple[str, bytes]]:
@@ -70,7 +59,7 @@ def hostile() -> dict[str, bytes]:
 
 def test_corpus_and_hostile_proofs_through_dovecot(tmp_path: Path, dovecot: Dovecot,
                                                    smtp_capture: SmtpCapture) -> None:
-    app = make_app(tmp_path, dovecot, smtp_capture)
+    app = real_app(tmp_path, dovecot, smtp_capture)
     cases = corpus_cases()
     dovecot.multiappend("bot", "INBOX", [raw for _, raw in cases])
     bad = hostile()
@@ -126,18 +115,8 @@ def test_corpus_and_hostile_proofs_through_dovecot(tmp_path: Path, dovecot: Dove
 
 @pytest.fixture
 def daemon(tmp_path: Path, dovecot: Dovecot, smtp_capture: SmtpCapture) -> Iterator[App]:
-    app = make_app(tmp_path, dovecot, smtp_capture)
-    loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
-    thread = threading.Thread(target=loop.run_until_complete, args=(app.run(stop),))
-    thread.start()
-    try:
-        wait_until(lambda: all(w.connected.is_set() for w in app.workers), what="IMAP connected")
-        yield app
-    finally:
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout=30)
-        loop.close()
+    with InProcess(real_app(tmp_path, dovecot, smtp_capture)) as running:
+        yield running.app
 
 
 def test_ack_of_a_pdf_ticket_within_seconds(daemon: App, dovecot: Dovecot,

@@ -21,7 +21,6 @@ from tests.subscriptions_kit import (
     Clock,
     db,
     feed,
-    mail,
     make_app,
     member,
     outbox,
