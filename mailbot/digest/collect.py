@@ -75,15 +75,12 @@ def list_activity(session: Session, start: datetime, end: datetime, max_threads:
     Threads are counted in SQL (a year is ten thousand posts); subjects and
     participants are read only for the threads listed."""
     period = (col(Post.posted_at) >= start, col(Post.posted_at) < end)
-    stmt = (sa_select(col(Post.thread_id), col(Post.tag), func.count(),
-                      func.min(col(Post.posted_at)))
+    stmt = (sa_select(col(Post.thread_id), col(Post.tag), func.count())
             .where(*period, col(Post.tag).is_not(None))
             .group_by(col(Post.thread_id), col(Post.tag)))
     per_thread: dict[str, dict[str, int]] = {}
-    started: dict[str, datetime] = {}
-    for thread_id, tag, count, first in session.execute(stmt).all():
+    for thread_id, tag, count in session.execute(stmt).all():
         per_thread.setdefault(thread_id, {})[tag] = count
-        started[thread_id] = min(started.get(thread_id, first), first)
     by_tag: dict[str, list[tuple[str, int]]] = {}
     for thread_id, tags in per_thread.items():
         tag = max(tags, key=lambda t: (tags[t], t in THREAD_TAGS))
@@ -93,7 +90,7 @@ def list_activity(session: Session, start: datetime, end: datetime, max_threads:
         *period, col(Post.tag).is_(None))).scalar_one()
     tagged_total = sum(n for group in by_tag.values() for _, n in group)
     return ListActivity(
-        threads=_threads(session, period, shown_ids, by_tag, started), threads_more=more,
+        threads=_threads(session, start, end, shown_ids, by_tag), threads_more=more,
         thread_counts={tag: len(group) for tag, group in by_tag.items()},
         untagged=_untagged(session, period, max_untagged), untagged_total=untagged_total,
         posts=tagged_total + untagged_total)
@@ -111,25 +108,24 @@ def _most_active(by_tag: dict[str, list[tuple[str, int]]], limit: int
     return shown, more
 
 
-def _threads(session: Session, period: tuple[Any, ...], shown: set[str],
-             by_tag: dict[str, list[tuple[str, int]]], started: dict[str, datetime]
-             ) -> dict[str, list[Thread]]:
+def _threads(session: Session, start: datetime, end: datetime, shown: set[str],
+             by_tag: dict[str, list[tuple[str, int]]]) -> dict[str, list[Thread]]:
     """Subject, size and participants of the listed threads, by tag, oldest first."""
     posts: dict[str, list[tuple[str, str, datetime]]] = {}
     ids = sorted(shown)
     for chunk in range(0, len(ids), 500):
         stmt = (sa_select(col(Post.thread_id), col(Post.subject), col(Post.author_name),
                           col(Post.author_email), col(Post.posted_at))
-                .where(*period, col(Post.tag).is_not(None),
-                       col(Post.thread_id).in_(ids[chunk:chunk + 500]))
-                .order_by(col(Post.posted_at), col(Post.id)))
+                .where(col(Post.tag).is_not(None), col(Post.thread_id).in_(ids[chunk:chunk + 500]))
+                .order_by(col(Post.posted_at), col(Post.id)))  # by thread: the index SQLite needs
         for thread_id, subject, name, email, posted_at in session.execute(stmt).all():
-            posts.setdefault(thread_id, []).append(
-                (subject, name or email or "inconnu", posted_at))
+            if start <= posted_at < end:
+                posts.setdefault(thread_id, []).append(
+                    (subject, name or email or "inconnu", posted_at))
     threads: dict[str, list[Thread]] = {}
     for tag in [*THREAD_TAGS, *sorted(set(by_tag) - set(THREAD_TAGS))]:
         listed = [(thread_id, n) for thread_id, n in by_tag.get(tag, []) if thread_id in posts]
-        listed.sort(key=lambda item: started[item[0]])
+        listed.sort(key=lambda item: posts[item[0]][0][2])  # by the thread's first post
         if listed:
             threads[tag] = [_thread(tag, n, posts[thread_id]) for thread_id, n in listed]
     return threads
@@ -151,16 +147,17 @@ def _untagged(session: Session, period: tuple[Any, ...], limit: int) -> list[Pos
 
 
 def held_messages(session: Session, start: datetime, end: datetime) -> list[HeldLine]:
-    stmt = (select(ProcessedMessage)
-            .where(col(ProcessedMessage.status).in_(("held", "quarantined")),
-                   col(ProcessedMessage.processed_at) >= start,
-                   col(ProcessedMessage.processed_at) < end)
-            .order_by(col(ProcessedMessage.processed_at), col(ProcessedMessage.id)))
-    return [HeldLine(r.processed_at, r.status, r.category,
-                     r.from_email or r.member_email or "expéditeur inconnu",
-                     clean_subject(r.subject) if r.subject else "(sans objet)",
-                     " ".join(r.reason.split())[:300] or "—")
-            for r in session.exec(stmt).all()]
+    m = ProcessedMessage
+    stmt = (sa_select(col(m.processed_at), col(m.status), col(m.category), col(m.from_email),
+                      col(m.member_email), col(m.subject), col(m.reason))
+            .where(col(m.status).in_(("held", "quarantined")),
+                   col(m.processed_at) >= start, col(m.processed_at) < end)
+            .order_by(col(m.processed_at), col(m.id)))
+    return [HeldLine(at, status, category, sender or member or "expéditeur inconnu",
+                     clean_subject(subject) if subject else "(sans objet)",
+                     " ".join(reason.split())[:300] or "—")
+            for at, status, category, sender, member, subject, reason
+            in session.execute(stmt).all()]
 
 
 def _invoice(d: DossierLike) -> tuple[str, bool | None]:
