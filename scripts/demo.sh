@@ -26,6 +26,9 @@ echo
 echo "== Messages traités"
 mailbot messages
 echo
+echo "== Dossiers des AMO"
+mailbot dossiers
+echo
 echo "== Courrier envoyé (demo-data/outbox)"
 for f in demo-data/outbox/*.eml; do
   [ -e "$f" ] || continue
@@ -37,4 +40,15 @@ print(f"-> {m['To']}: {m['Subject']}")
 PY
 done
 echo
+echo "== Un accusé de réception, tel que l'AMO le lit"
+.venv/bin/python - <<'PY'
+import email, glob
+from email import policy
+for path in sorted(glob.glob("demo-data/outbox/*.eml")):
+    m = email.message_from_bytes(open(path, "rb").read(), policy=policy.default)
+    if m["Subject"].startswith("[QPV] Accusé"):
+        print(f"À : {m['To']}\nObjet : {m['Subject']}\n")
+        print(m.get_body(("plain",)).get_content())
+        break
+PY
 echo "Journal : demo-data/mailbot.log ; base : demo-data/mailbot.sqlite3 ; courrier : demo-data/outbox/"
