@@ -20,6 +20,7 @@ from mailbot.incoming import Incoming
 from mailbot.mailer import Mailer
 from mailbot.models import ProcessedMessage
 from mailbot.replypolicy import refusal
+from mailbot.trust import assess
 from mailbot.services import Services
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,20 @@ class Job:
         """Move the message to the quarantine folder after the commit."""
         self.row.status = "quarantined"
         self.row.reason = reason
+
+    def must_not_act(self, what: str) -> bool:
+        """True, with the reason recorded, when this message may change nothing: mail we
+        must not answer (automatic, list-borne), or a sender our own server could not
+        authenticate (DMARC failure, forged Authentication-Results: held for the COTECH)."""
+        why_not = self.may_reply()
+        if why_not is not None:
+            self.row.reason = f"{what} ignorée : {why_not}"
+            return True
+        trust = assess(self.msg, self.services.settings.auth.authserv_id)
+        if not trust.trusted:
+            self.hold(f"{what} refusée : {trust.reason} (expéditeur usurpé ?)")
+            return True
+        return False
 
     def may_reply(self, private_list_exception: bool = False) -> str | None:
         """Why we must not answer, or None. List traffic is never answered,

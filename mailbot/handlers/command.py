@@ -17,7 +17,6 @@ from mailbot.models import Member
 from mailbot.subscriptions import commands, confirm, refresh, tokens
 from mailbot.subscriptions.commands import Command as Parsed
 from mailbot.subscriptions.mailer import Mailer
-from mailbot.trust import assess
 
 
 class Command:
@@ -27,12 +26,7 @@ class Command:
     description = "Commande d'abonnement (inscription, désinscription, adresse, aide)"
 
     def handle(self, job: Job) -> None:
-        why_not = job.may_reply()
-        if why_not is not None:
-            job.row.reason = f"commande ignorée : {why_not}"
-            return
-        if not assess(job.msg, job.services.settings.auth.authserv_id).trusted:
-            job.hold("commande refusée : DMARC en échec selon notre serveur (expéditeur usurpé ?)")
+        if job.must_not_act("commande"):
             return
         if job.verdict.values.get("action") == "confirm":
             confirm_reply(job, references(job))

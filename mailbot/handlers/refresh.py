@@ -14,7 +14,6 @@ from mailbot.handlers.command import answer, confirm_reply, mailer, references
 from mailbot.models import Member
 from mailbot.models.subscriptions import RefreshCampaign, RefreshEntry
 from mailbot.subscriptions import commands, confirm, refresh
-from mailbot.trust import assess
 
 
 class RefreshReply:
@@ -24,12 +23,7 @@ class RefreshReply:
     description = "Réponse à la mise à jour des adresses"
 
     def handle(self, job: Job) -> None:
-        why_not = job.may_reply()
-        if why_not is not None:
-            job.row.reason = f"réponse ignorée : {why_not}"
-            return
-        if not assess(job.msg, job.services.settings.auth.authserv_id).trusted:
-            job.hold("réponse refusée : DMARC en échec selon notre serveur (expéditeur usurpé ?)")
+        if job.must_not_act("réponse"):
             return
         refs = references(job)
         entry = refresh.find_entry(job.session, refs, job.msg.from_email)
