@@ -58,7 +58,8 @@ class Job:
             return True
         trust = assess(self.msg, self.services.settings.auth.authserv_id)
         if not trust.trusted:
-            self.hold(f"{what} refusée : {trust.reason} (expéditeur usurpé ?)")
+            self.hold(f"{what} refusée : expéditeur non authentifié (DMARC/SPF) selon notre "
+                      f"serveur — {trust.reason}")
             return True
         return False
 
