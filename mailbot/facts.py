@@ -119,8 +119,7 @@ def build(msg: Incoming, ctx: Context) -> dict[str, FactValue]:
         "empty_attachments": [a.filename for a in msg.attachments if a.size == 0],
         "inline_images": [a.filename for a in msg.attachments
                           if a.inline and a.sniffed_type.startswith("image/")],
-        "calendar": any(a.content_type.startswith("text/calendar")
-                        or a.filename.lower().endswith(".ics") for a in msg.attachments),
+        "calendar": msg.is_invitation,
         "forwards": [f.sender.email if f.sender else "" for f in msg.forwards],
         "forward_text": "\n".join(f.text for f in msg.forwards),
         "list_id": msg.header("List-Id") or "",

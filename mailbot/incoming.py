@@ -89,3 +89,10 @@ class Incoming:
     @property
     def from_email(self) -> str | None:
         return self.from_.email if self.from_ else None
+
+    @property
+    def is_invitation(self) -> bool:
+        """A calendar invitation: a text/calendar part or an .ics file."""
+        return "calendar" in (self.header("Content-Type") or "").lower() or any(
+            a.content_type.startswith("text/calendar") or a.filename.lower().endswith(".ics")
+            for a in self.attachments)

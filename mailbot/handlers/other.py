@@ -1,7 +1,8 @@
 """Anything else written to the bot: held for the COTECH, the sender told so.
 
-Calendar invitations are held without a word (an answer would go to the
-organiser's calendar robot).
+Our own mail coming back (the loop guard) is only recorded. Calendar
+invitations are held without a word: an answer would go to the organiser's
+calendar robot.
 """
 
 from __future__ import annotations
@@ -16,19 +17,15 @@ class Other:
     description = "Message à traiter par une personne"
 
     def handle(self, job: Job) -> None:
-        if job.verdict.reason.startswith(("envoyé depuis", "porte notre")):  # our own mail
+        if "guard:loop" in job.verdict.hits:
             job.row.reason = job.verdict.reason
             return
         job.hold(job.verdict.reason or "message non reconnu")
-        if job.msg.header("Content-Type") and "calendar" in _types(job):
+        if job.msg.is_invitation:
             return
         sender = job.ctx.sender
         job.reply("forwarded_to_cotech", to_name=sender.name if sender else
                   (job.msg.from_.name if job.msg.from_ else ""))
-
-
-def _types(job: Job) -> str:
-    return " ".join(a.content_type for a in job.msg.attachments)
 
 
 HANDLER = Other()
