@@ -45,6 +45,14 @@ def make_sources(settings: Settings) -> list[MailSource]:
     raise ConfigError(f"{settings.path}: configure [imap] or [source] maildir")
 
 
+def daemon_identity(settings: Settings) -> str:
+    """Who this daemon is among those sharing a database: the mail it watches."""
+    if settings.imap is not None:
+        i = settings.imap
+        return f"imap:{i.username}@{i.host}:{i.port}/{i.list_folder}+{i.inbox_folder}"
+    return f"maildir:{settings.source.maildir}"
+
+
 def make_transport(settings: Settings) -> Transport:
     if settings.smtp is not None:
         return SmtpTransport(settings.smtp)
@@ -75,7 +83,7 @@ class App:
         batch = settings.imap.fetch_batch if settings.imap else 200
         self.workers = [Worker(s, self.pipeline, batch) for s in self.sources]
         self.sender = OutboxSender(self.engine, transport or make_transport(settings),
-                                   settings.bot.address)
+                                   settings.bot.address, owner=daemon_identity(settings))
         self._wake: asyncio.Event | None = None
 
     async def run_once(self) -> Summary:

@@ -9,11 +9,14 @@ Sending (`OutboxSender.flush`) follows this order for each row:
      two daemons sharing one database, only one claims a row);
   2. hand the bytes to the transport (SMTP, or the local outbox folder);
   3. mark it `sent` and commit.
-A crash between 2 and 3 leaves a `sending` row, which the next start sends
+A crash between 2 and 3 leaves a `sending` row claimed by this daemon (its
+`owner`: the account and folders it serves), which its next start sends
 again with the same Message-ID: that window (the SMTP server's 250 reply to
 our commit, microseconds) is the only place a duplicate can come from, and
 receiving clients fold duplicates by Message-ID. A refused send goes back to
-`queued` with exponential backoff; after MAX_ATTEMPTS it is `failed`.
+`queued` with exponential backoff; after MAX_ATTEMPTS it is `failed`. Daemons
+sharing one database claim rows atomically, and never take over a row another
+one is sending unless its claim is older than LEASE (that daemon died).
 
 Every mail carries Auto-Submitted, our X-Loop and our own Message-ID; header
 values are stripped of CR/LF so nothing a sender wrote can inject a header.
@@ -34,7 +37,7 @@ from typing import Protocol
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, or_, select, update
 
 from mailbot.db import session_scope
 from mailbot.errors import DeliveryError
@@ -47,6 +50,7 @@ log = logging.getLogger(__name__)
 OUTGOING = email.policy.default.clone(max_line_length=998)
 _SPACES = re.compile(r"[ \t\r\n]+")  # not str.split(): no-break spaces must stay
 MAX_ATTEMPTS = 12
+LEASE = timedelta(minutes=10)  # far longer than one SMTP send (its timeout is 30 s)
 
 
 _BREAKS = frozenset("\x85\u2028\u2029")  # line breaks to str.splitlines() and the email policy
@@ -145,19 +149,28 @@ class Transport(Protocol):
 class OutboxSender:
     """Delivers queued rows through a transport, each row once."""
 
-    def __init__(self, engine: Engine, transport: Transport, envelope_from: str) -> None:
+    def __init__(self, engine: Engine, transport: Transport, envelope_from: str,
+                 owner: str = "") -> None:
         self.engine = engine
         self.transport = transport
         self.envelope_from = envelope_from
+        self.owner = owner  # which daemon claims rows: another one sharing the database
+        # never takes over a row it is sending, unless its claim is older than LEASE
 
     def recover(self) -> int:
-        """At start: rows left `sending` by a crash go back to the queue."""
+        """At start: rows this daemon left `sending` when it died (and rows whose claim
+        has lapsed) go back to the queue; another daemon's rows in flight stay its own."""
+        return self._requeue(mine=True)
+
+    def _requeue(self, mine: bool) -> int:
+        lapsed = or_(col(OutboxMessage.claimed_at).is_(None),
+                     col(OutboxMessage.claimed_at) < utcnow() - LEASE)
+        whose = or_(col(OutboxMessage.claimed_by) == self.owner, lapsed) if mine else lapsed
         with session_scope(self.engine) as s:
-            rows = s.exec(select(OutboxMessage).where(OutboxMessage.status == "sending")).all()
-            for row in rows:
-                row.status = "queued"
-                s.add(row)
-            return len(rows)
+            result = s.exec(update(OutboxMessage)
+                            .where(col(OutboxMessage.status) == "sending", whose)
+                            .values(status="queued"))
+            return int(result.rowcount or 0)
 
     def _due(self, limit: int) -> list[int]:
         with session_scope(self.engine) as s:
@@ -168,6 +181,7 @@ class OutboxSender:
 
     async def flush(self, limit: int = 500) -> int:
         """Send every due row; return how many were sent."""
+        self._requeue(mine=False)  # a daemon that died for good leaves rows to take over
         sent = 0
         try:
             for row_id in self._due(limit):
@@ -185,7 +199,8 @@ class OutboxSender:
             claim = s.exec(update(OutboxMessage)
                            .where(col(OutboxMessage.id) == row_id,
                                   col(OutboxMessage.status) == "queued")
-                           .values(status="sending", attempts=col(OutboxMessage.attempts) + 1))
+                           .values(status="sending", attempts=col(OutboxMessage.attempts) + 1,
+                                   claimed_by=self.owner, claimed_at=utcnow()))
             if claim.rowcount != 1:
                 return False
             row = s.get(OutboxMessage, row_id)

@@ -67,7 +67,8 @@ async def _deliver(cli: Cli) -> int:
     from mailbot.outbox import OutboxSender
 
     settings = cli.settings
-    return await OutboxSender(cli.engine, make_transport(settings), settings.bot.address).flush()
+    return await OutboxSender(cli.engine, make_transport(settings), settings.bot.address,
+                              owner="cli:digest").flush()
 
 
 def cmd_digest(args: argparse.Namespace, cli: Cli) -> int:

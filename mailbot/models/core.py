@@ -107,3 +107,5 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     sent_at: datetime | None = None
     cause_message_id: str | None = None
+    claimed_by: str = ""  # the daemon sending it (rows in `sending`), see outbox.py
+    claimed_at: datetime | None = None
