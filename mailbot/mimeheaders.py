@@ -32,7 +32,7 @@ _KNOWN_HEADERS = frozenset(
 def require_headers(names: Iterable[str]) -> None:
     """Refuse bytes that are not a message: no header any mail would carry."""
     if not {name.strip().lower() for name in names} & _KNOWN_HEADERS:
-        raise MalformedMessage("not a message (no RFC 5322 header fields)")
+        raise MalformedMessage("pas un message (aucun en-tête RFC 5322)")
 
 
 

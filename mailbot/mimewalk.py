@@ -224,7 +224,7 @@ def _add_attachment(
     forward_index: int | None,
 ) -> None:
     if len(state.attachments) >= state.max_parts:
-        raise MalformedMessage(f"too many attachments (more than {state.max_parts})")
+        raise MalformedMessage(f"trop de pièces jointes (plus de {state.max_parts})")
     state.attachments.append(
         Attachment(
             filename=display_filename(name, extension_for(declared), len(state.attachments) + 1),

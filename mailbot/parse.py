@@ -24,7 +24,7 @@ to flufl.bounce. It is for reading, not for re-sending. From `parse_headers` it
 has no payload.
 
 Errors: `MalformedMessage` for input over a cap or not a message at all; any other
-failure on hostile input is mapped to `MalformedMessage("internal parser error …")`
+failure on hostile input is mapped to `MalformedMessage("erreur interne de l'analyseur …")`
 and logged, so one bad message can never stop the daemon.
 """
 
@@ -65,22 +65,22 @@ _DASH_LINE = re.compile(rb"\n--([^\r\n]{1,202})")
 def parse_message(raw: bytes, limits: Limits = Limits()) -> Incoming:
     """Parse a whole message. Raises only `MalformedMessage` (over a cap, or not a message)."""
     if len(raw) > limits.max_bytes:
-        raise MalformedMessage(f"message too large ({len(raw)} bytes > {limits.max_bytes})")
+        raise MalformedMessage(f"message trop volumineux ({len(raw)} octets > {limits.max_bytes})")
     try:
         return _parse_message(raw, limits)
     except MalformedMessage:
         raise
     except RecursionError as err:
-        raise MalformedMessage("MIME nesting too deep") from err
+        raise MalformedMessage("imbrication MIME trop profonde") from err
     except Exception as err:  # a parser bug on hostile input must not stop the daemon
         _log.warning("parser failure on a %d-byte message", len(raw), exc_info=True)
-        raise MalformedMessage(f"internal parser error ({type(err).__name__})") from err
+        raise MalformedMessage(f"erreur interne de l'analyseur ({type(err).__name__})") from err
 
 
 def parse_headers(raw_header_block: bytes, limits: Limits = Limits()) -> Incoming:
     """Parse only a header block (IMAP ``BODY.PEEK[HEADER]``), for fast tagging: has_body=False."""
     if len(raw_header_block) > limits.max_bytes:
-        raise MalformedMessage(f"header block too large ({len(raw_header_block)} bytes)")
+        raise MalformedMessage(f"en-têtes trop volumineux ({len(raw_header_block)} octets)")
     try:
         items = split_header_block(raw_header_block)
         return build_incoming(raw_header_block, None, items)
@@ -88,7 +88,7 @@ def parse_headers(raw_header_block: bytes, limits: Limits = Limits()) -> Incomin
         raise
     except Exception as err:  # same boundary as parse_message
         _log.warning("header parser failure", exc_info=True)
-        raise MalformedMessage(f"internal parser error ({type(err).__name__})") from err
+        raise MalformedMessage(f"erreur interne de l'analyseur ({type(err).__name__})") from err
 
 
 def _parse_message(raw: bytes, limits: Limits) -> Incoming:
@@ -142,14 +142,14 @@ def _prescan(raw: bytes, limits: Limits) -> None:
         return
     boundaries = {b.strip(b'"') for b in _BOUNDARY.findall(raw)}
     if len(boundaries) > limits.max_parts:
-        raise MalformedMessage(f"too many MIME parts (more than {limits.max_parts})")
+        raise MalformedMessage(f"trop de parties MIME (plus de {limits.max_parts})")
     seen = 0
     for match in _DASH_LINE.finditer(raw):
         token = match.group(1).rstrip()
         if token in boundaries or token[:-2] in boundaries:
             seen += 1
             if seen > threshold:
-                raise MalformedMessage(f"too many MIME parts (more than {limits.max_parts})")
+                raise MalformedMessage(f"trop de parties MIME (plus de {limits.max_parts})")
 
 
 def _check_structure(root: Message, limits: Limits) -> None:
@@ -160,9 +160,9 @@ def _check_structure(root: Message, limits: Limits) -> None:
         part, depth = stack.pop()
         count += 1
         if count > limits.max_parts:
-            raise MalformedMessage(f"too many MIME parts (more than {limits.max_parts})")
+            raise MalformedMessage(f"trop de parties MIME (plus de {limits.max_parts})")
         if depth > limits.max_depth:
-            raise MalformedMessage(f"MIME nesting too deep (more than {limits.max_depth})")
+            raise MalformedMessage(f"imbrication MIME trop profonde (plus de {limits.max_depth} niveaux)")
         stack.extend((child, depth + 1) for child in children(part))
 
 
