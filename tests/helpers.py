@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 import threading
 import time
@@ -18,10 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from mailbot import config, members
 from mailbot.app import App
+from mailbot.models import ProcessedMessage
 from tests.servers import Dovecot, SmtpCapture
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,3 +170,24 @@ class InProcess:
                 raise AssertionError("the daemon did not stop within 30 s of the stop signal")
             return
         self.loop.close()
+
+
+def run_corpus(tmp: Path, cases: list[dict[str, object]]) -> tuple[App, dict[str, ProcessedMessage]]:
+    """The shared corpus cases through the embedded default (a Maildir, its folders as
+    labelled), roster imported, run once; the processed row of each corpus file."""
+    maildir = tmp / "maildir"
+    for role in ("list", "inbox"):
+        (maildir / role / "new").mkdir(parents=True, exist_ok=True)
+    for n, case in enumerate(cases):
+        name = str(case["file"])
+        shutil.copy(SHARED_CORPUS / name, maildir / str(case["folder"]) / "new" / f"{n:05d}.{name}")
+    app = App(config.load(write_config(tmp, maildir=maildir)))
+    with Session(app.engine) as s:
+        members.import_csv(s, SHARED_CORPUS / "roster.csv")
+        s.commit()
+    asyncio.run(app.run_once())
+    with Session(app.engine) as s:
+        # source key "maildir:<folder>/<NNNNN>.<file>": the corpus file name after the number
+        rows = {r.source_key.split("/", 1)[1].split(".", 1)[1]: r
+                for r in s.exec(select(ProcessedMessage)).all()}
+    return app, rows

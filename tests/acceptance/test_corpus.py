@@ -6,20 +6,16 @@ Skipped only when the shared corpus is absent (a clone without ../shared).
 
 from __future__ import annotations
 
-import asyncio
 import json
-import shutil
 from collections import Counter
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
-from mailbot import config, members
-from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.parse import parse_message
-from tests.helpers import SHARED_CORPUS, write_config
+from tests.helpers import SHARED_CORPUS, run_corpus
 
 pytestmark = [
     pytest.mark.acceptance,
@@ -33,20 +29,8 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Run the whole corpus once through the daemon; collect what it decided."""
     tmp = tmp_path_factory.mktemp("corpus")
     expected = json.loads((SHARED_CORPUS / "expected.json").read_text(encoding="utf-8"))
-    maildir = tmp / "maildir"
-    for n, case in enumerate(expected):
-        target = maildir / case["folder"] / "new"
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy(SHARED_CORPUS / case["file"], target / f"{n:05d}.{case['file']}")
-    app = App(config.load(write_config(tmp, maildir=maildir)))
+    app, rows = run_corpus(tmp, expected)
     with Session(app.engine) as s:
-        members.import_csv(s, SHARED_CORPUS / "roster.csv")
-        s.commit()
-    asyncio.run(app.run_once())
-    with Session(app.engine) as s:
-        # source key "maildir:<folder>/<NNNNN>.<file>": the corpus file name after the number
-        rows = {r.source_key.split("/", 1)[1].split(".", 1)[1]: r
-                for r in s.exec(select(ProcessedMessage)).all()}
         replies = Counter(o.cause_message_id for o in s.exec(select(OutboxMessage)).all()
                           if o.status != "suppressed")
     return {"expected": expected, "rows": rows, "replies": replies}

@@ -15,20 +15,16 @@ Skipped only when the shared corpus is absent. Run with -s to see the table.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import shutil
 from collections import Counter
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
-from mailbot import config, members
-from mailbot.app import App
 from mailbot.models import ProcessedMessage
 from mailbot.models.proofs import DossierFlags, Proof, ProofHold, TicketLeg
-from tests.helpers import SHARED_CORPUS, write_config
+from tests.helpers import SHARED_CORPUS, run_corpus
 
 pytestmark = [
     pytest.mark.acceptance,
@@ -47,19 +43,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("corpus-proofs")
     expected = [c for c in json.loads((SHARED_CORPUS / "expected.json").read_text("utf-8"))
                 if c["category"] == "proof"]
-    inbox = tmp / "maildir" / "inbox" / "new"
-    inbox.mkdir(parents=True)
-    (tmp / "maildir" / "list" / "new").mkdir(parents=True)
-    for n, case in enumerate(expected):
-        shutil.copy(SHARED_CORPUS / case["file"], inbox / f"{n:05d}.{case['file']}")
-    app = App(config.load(write_config(tmp, maildir=tmp / "maildir")))
+    app, rows = run_corpus(tmp, expected)
     with Session(app.engine) as s:
-        members.import_csv(s, SHARED_CORPUS / "roster.csv")
-        s.commit()
-    asyncio.run(app.run_once())
-    with Session(app.engine) as s:
-        rows = {r.source_key.split("/", 1)[1].split(".", 1)[1]: r
-                for r in s.exec(select(ProcessedMessage)).all()}
         proofs = list(s.exec(select(Proof)).all())
         legs = list(s.exec(select(TicketLeg)).all())
         flags = list(s.exec(select(DossierFlags)).all())
