@@ -24,6 +24,19 @@ from mailbot.models import OutboxMessage
 from mailbot.services import Services
 
 
+def template_context(services: Services, to_name: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """What every template may use (greeting, our addresses), then the kind's own values."""
+    s = services.settings
+    parts = to_name.split()
+    first = parts[0] if parts and "@" not in parts[0] else ""
+    base: dict[str, Any] = {
+        "first_name": first, "bot_address": s.bot.address,
+        "cotech_address": s.cotech.contact, "list_address": s.list.address,
+        "list_name": s.list.name,
+    }
+    return {**base, **extra}
+
+
 @dataclass
 class Mailer:
     """Renders and queues our mail in the caller's session, once per key."""
@@ -34,15 +47,7 @@ class Mailer:
     keys: list[str] = field(default_factory=list)
 
     def context(self, to_name: str, extra: dict[str, Any]) -> dict[str, Any]:
-        s = self.services.settings
-        parts = to_name.split()
-        first = parts[0] if parts and "@" not in parts[0] else ""
-        base: dict[str, Any] = {
-            "first_name": first, "bot_address": s.bot.address,
-            "cotech_address": s.cotech.contact, "list_address": s.list.address,
-            "list_name": s.list.name,
-        }
-        return {**base, **extra}
+        return template_context(self.services, to_name, extra)
 
     def send(self, kind: str, to: str, *, key: str, **options: Any) -> bool:
         """Queue one mail; False when the key was already queued."""

@@ -29,6 +29,16 @@ _KNOWN_HEADERS = frozenset(
 )
 
 
+_RAW_MESSAGE_ID = re.compile(rb"(?im)^message-id:\s*<?([^>\r\n]+)>?")
+
+
+def scan_message_id(raw: bytes) -> str:
+    """The Message-ID found in raw bytes without parsing them ("" when none): for
+    bytes too broken to parse, and for a quick look at a batch of header blocks."""
+    found = _RAW_MESSAGE_ID.search(raw[:65536])
+    return found.group(1).decode("ascii", "replace").strip() if found else ""
+
+
 def require_headers(names: Iterable[str]) -> None:
     """Refuse bytes that are not a message: no header any mail would carry."""
     if not {name.strip().lower() for name in names} & _KNOWN_HEADERS:

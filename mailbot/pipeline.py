@@ -24,6 +24,7 @@ down), the error rises to the worker, which retries later: nothing is lost.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import traceback
@@ -41,6 +42,7 @@ from mailbot.errors import MalformedMessage, MessageError, StorageError
 from mailbot.facts import Context, MemberView
 from mailbot.handlers import Handler, Job, registry
 from mailbot.incoming import Incoming
+from mailbot.mimeheaders import scan_message_id
 from mailbot.models import OutboxMessage, Post, ProcessedMessage
 from mailbot.parse import Limits, parse_headers, parse_message
 from mailbot.services import Services
@@ -267,10 +269,4 @@ class Pipeline:
 
 
 def _fallback_id(data: bytes) -> str:
-    import hashlib
-    import re
-
-    found = re.search(rb"(?im)^message-id:\s*<?([^>\r\n]+)>?", data[:65536])
-    if found:
-        return found.group(1).decode("ascii", "replace").strip()
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    return scan_message_id(data) or "sha256:" + hashlib.sha256(data).hexdigest()

@@ -9,7 +9,6 @@ loop that replies may be waiting in the outbox.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -19,18 +18,12 @@ from sqlmodel import col, select, update
 
 from mailbot.db import session_scope
 from mailbot.errors import SourceError, StorageError
+from mailbot.mimeheaders import scan_message_id
 from mailbot.models import ProcessedMessage
 from mailbot.pipeline import Outcome, Pipeline, effects_of
 from mailbot.sources import Envelope, MailSource
 
 log = logging.getLogger(__name__)
-_MESSAGE_ID = re.compile(rb"(?im)^message-id:[ \t]*<([^<>\s]+)>")
-
-
-def header_message_id(data: bytes) -> str:
-    """The Message-ID of a header block, as the parser will read it ("" when unsure)."""
-    found = _MESSAGE_ID.search(data)
-    return found.group(1).decode("ascii", "replace") if found else ""
 # capped at 8 s: after an outage of any length the server is found again within 10 s
 BACKOFF = (1.0, 2.0, 4.0, 8.0)
 
@@ -98,7 +91,8 @@ class Worker:
         fetched: Iterable[tuple[Envelope, bytes]] = self.source.fetch(small, headers_only)
         if headers_only:  # header blocks are small: look their Message-IDs up at once
             fetched = list(fetched)
-            self.pipeline.begin_batch(header_message_id(data) for _, data in fetched)
+            # an id read differently from the parser only costs that message its own query
+            self.pipeline.begin_batch(scan_message_id(data) for _, data in fetched)
         else:
             self.pipeline.begin_batch()
         for env, data in fetched:

@@ -21,6 +21,7 @@ from mailbot.config import Settings
 from mailbot.digest import collect, labels, sources
 from mailbot.digest.model import Digest, Subscriptions
 from mailbot.models.jobs import DigestSent
+from mailbot.mailer import template_context
 from mailbot.render import Rendered
 from mailbot.services import Services
 
@@ -92,11 +93,9 @@ def _guarded(notes: list[str], what: str, build: Callable[[], T | None]) -> T | 
 
 
 def render_digest(services: Services, digest: Digest) -> Rendered:
-    s = services.settings
-    return services.renderer.render(
-        "digest", d=digest, first_name="", bot_address=s.bot.address,
-        cotech_address=s.cotech.contact, list_address=s.list.address,
-        day=lambda value: labels.day(value, s.bot.tz))
+    tz = services.settings.bot.tz
+    return services.renderer.render("digest", **template_context(
+        services, "", {"d": digest, "day": lambda value: labels.day(value, tz)}))
 
 
 def queue_digest(session: Session, services: Services, start: datetime, end: datetime,
