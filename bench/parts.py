@@ -117,6 +117,7 @@ def profile_worker(app: App, out: Path) -> str:
         worker.source.close()
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
     out.write_text(text.getvalue())
     return str(out)
 
@@ -136,7 +137,8 @@ def backfill_and_tagging(count: int, repeats: int, profile: bool) -> list[Row]:
             fetches.append(fetch_all(dovecot))
             runs.append(daemon_once(new_app(home / f"run{n}", dovecot, smtp)))
         filter_s, filtered = imapfilter_tagging(dovecot, home)
-        prof = profile_worker(new_app(home / "prof", dovecot, smtp), home / "profile.txt") \
+        prof = profile_worker(new_app(home / "prof", dovecot, smtp),
+                              Path(tempfile.gettempdir()) / "mailbot-profile.txt") \
             if profile else ""
     fetch_s, run_s = min(fetches), min(runs)
     rows = [Row("backfill (msg/s)", f"{count / run_s:.0f}", f"{count / fetch_s:.0f}",

@@ -9,9 +9,10 @@ registry of fact names; rule files may use only these (and `header:Name`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from mailbot.incoming import Incoming
+from mailbot.incoming import Attachment, Incoming
 from mailbot.rules import FactValue
 
 REFERENCE_RE = re.compile(r"\b([A-HJ-NP-Z2-9]{4})-([A-HJ-NP-Z2-9]{4})\b")
@@ -94,37 +95,77 @@ def references(msg: Incoming) -> list[str]:
     return found
 
 
-def build(msg: Incoming, ctx: Context) -> dict[str, FactValue]:
-    """The facts of one message, keyed by FIELDS names (plus header:Name)."""
-    real = [a for a in msg.attachments if not a.inline and a.size > 0]
-    from_email = msg.from_email or ""
-    facts: dict[str, FactValue] = {
-        "role": ctx.role,
-        "subject": msg.subject,
-        "text": msg.text,
-        "first_lines": _lines(msg.text),
-        "quoted": msg.quoted,
-        "body": f"{msg.text}\n{msg.quoted}",
-        "from": from_email,
-        "from_domain": from_email.rpartition("@")[2],
-        "author": ctx.author_email,
-        "sender_known": ctx.sender is not None,
-        "sender_group": ctx.sender.group if ctx.sender else None,
-        "author_group": ctx.author.group if ctx.author else None,
-        "thread_tag": ctx.thread_tag,
-        "in_reply_to_kind": ctx.in_reply_to_kind,
-        "reference": references(msg),
-        "attachments": [a.filename for a in real],
-        "attachment_types": [a.sniffed_type for a in real],
-        "empty_attachments": [a.filename for a in msg.attachments if a.size == 0],
-        "inline_images": [a.filename for a in msg.attachments
-                          if a.inline and a.sniffed_type.startswith("image/")],
-        "calendar": msg.is_invitation,
-        "forwards": [f.sender.email if f.sender else "" for f in msg.forwards],
-        "forward_text": "\n".join(f.text for f in msg.forwards),
-        "list_id": msg.header("List-Id") or "",
-    }
-    for name, value in msg.headers.items():
-        key = f"header:{name.lower()}"
-        facts.setdefault(key, str(value))
-    return facts
+def _real(msg: Incoming) -> list[Attachment]:
+    return [a for a in msg.attachments if not a.inline and a.size > 0]
+
+
+Getter = Callable[[Incoming, Context], FactValue]
+
+# each fact of FIELDS (but the proof_kind items) and how it is read; computed on first use
+GETTERS: dict[str, Getter] = {
+    "role": lambda m, c: c.role,
+    "subject": lambda m, c: m.subject,
+    "text": lambda m, c: m.text,
+    "first_lines": lambda m, c: _lines(m.text),
+    "quoted": lambda m, c: m.quoted,
+    "body": lambda m, c: f"{m.text}\n{m.quoted}",
+    "from": lambda m, c: m.from_email or "",
+    "from_domain": lambda m, c: (m.from_email or "").rpartition("@")[2],
+    "author": lambda m, c: c.author_email,
+    "sender_known": lambda m, c: c.sender is not None,
+    "sender_group": lambda m, c: c.sender.group if c.sender else None,
+    "author_group": lambda m, c: c.author.group if c.author else None,
+    "thread_tag": lambda m, c: c.thread_tag,
+    "in_reply_to_kind": lambda m, c: c.in_reply_to_kind,
+    "reference": lambda m, c: references(m),
+    "attachments": lambda m, c: [a.filename for a in _real(m)],
+    "attachment_types": lambda m, c: [a.sniffed_type for a in _real(m)],
+    "empty_attachments": lambda m, c: [a.filename for a in m.attachments if a.size == 0],
+    "inline_images": lambda m, c: [a.filename for a in m.attachments
+                                   if a.inline and a.sniffed_type.startswith("image/")],
+    "calendar": lambda m, c: m.is_invitation,
+    "forwards": lambda m, c: [f.sender.email if f.sender else "" for f in m.forwards],
+    "forward_text": lambda m, c: "\n".join(f.text for f in m.forwards),
+    "list_id": lambda m, c: m.header("List-Id") or "",
+}
+
+
+class MessageFacts(Mapping[str, FactValue]):
+    """The facts of one message, keyed by FIELDS names (plus header:name), each read
+    on first use: a list post tagged by its subject never builds its other facts."""
+
+    def __init__(self, msg: Incoming, ctx: Context) -> None:
+        self.msg, self.ctx = msg, ctx
+        self._known: dict[str, FactValue] = {}
+
+    def __getitem__(self, key: str) -> FactValue:
+        if key in self._known:
+            return self._known[key]
+        getter = GETTERS.get(key)
+        if getter is not None:
+            value = getter(self.msg, self.ctx)
+        elif key.startswith("header:"):
+            value = self.msg.header(key[7:])
+            if value is None:
+                raise KeyError(key)
+        else:
+            raise KeyError(key)
+        self._known[key] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        yield from GETTERS
+        seen: set[str] = set()
+        for name in self.msg.headers.keys():
+            key = f"header:{name.lower()}"
+            if key not in seen:
+                seen.add(key)
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def build(msg: Incoming, ctx: Context) -> MessageFacts:
+    """The facts of one message (read lazily, see MessageFacts)."""
+    return MessageFacts(msg, ctx)

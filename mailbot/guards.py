@@ -24,6 +24,12 @@ from flufl.bounce import all_failures
 
 from mailbot.incoming import Incoming
 
+# every header field a guard reads beyond those of Incoming itself: a list post is
+# fetched by these fields alone (tests/unit/test_list_fields.py keeps the list honest)
+HEADERS = ("X-Loop", "List-Id", "Content-Type", "X-Failed-Recipients", "Return-Path",
+           "Auto-Submitted", "X-Autoreply", "X-Autorespond", "X-Autoresponder", "Precedence",
+           "X-MS-Exchange-Inbox-Rules-Loop", "X-Auto-Response-Suppress")
+
 AUTOREPLY_SUBJECT = re.compile(
     r"^\s*(réponse automatique|reponse automatique|absence du bureau|absent(e)?\b|"
     r"message d'absence|auto(matic)?[ -]?reply|out of (the )?office|autoreply|"

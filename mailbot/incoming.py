@@ -76,15 +76,26 @@ class Incoming:
     defects: list[str] = field(default_factory=list)
     has_body: bool = True  # False when built from the header block alone
     raw: bytes = field(default=b"", repr=False)  # the bytes as fetched (set by the pipeline)
+    # lower-case name -> decoded values, as in `headers` (Message.get scans every field on
+    # each call, and guards ask for a dozen names); built on first use when not given
+    header_index: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+
+    def _values(self, name: str) -> list[str]:
+        if self.header_index is None:
+            index: dict[str, list[str]] = {}
+            for key, value in self.headers.items():
+                index.setdefault(key.lower(), []).append(str(value))
+            self.header_index = index
+        return self.header_index.get(name.lower(), [])
 
     def header(self, name: str) -> str | None:
         """The first value of a header, decoded, or None."""
-        value = self.headers.get(name)
-        return None if value is None else str(value)
+        values = self._values(name)
+        return values[0] if values else None
 
     def header_all(self, name: str) -> list[str]:
         """Every value of a header, decoded."""
-        return [str(v) for v in self.headers.get_all(name, [])]
+        return list(self._values(name))
 
     @property
     def from_email(self) -> str | None:

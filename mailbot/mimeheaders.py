@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -28,6 +28,10 @@ _KNOWN_HEADERS = frozenset(
     "delivered-to sender reply-to in-reply-to references x-mailer".split()
 )
 
+
+# the fields build_incoming reads
+INCOMING_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID",
+                    "In-Reply-To", "References")
 
 _RAW_MESSAGE_ID = re.compile(rb"(?im)^message-id:\s*<?([^>\r\n]+)>?")
 
@@ -83,8 +87,14 @@ def read_items(items: list[tuple[str, str]]) -> tuple[dict[str, list[str]], list
     raw: dict[str, list[str]] = {}
     decoded: list[tuple[str, str]] = []
     for name, value in items:
-        value = unfold(str(value))
         key = name.strip().lower()
+        value = str(value)
+        if value.isascii() and "\n" not in value and "=?" not in value:
+            value = value.replace("\r", "").strip()  # most fields: nothing else to unfold or decode
+            raw.setdefault(key, []).append(value)
+            decoded.append((name, value))
+            continue
+        value = unfold(value)
         raw.setdefault(key, []).append(value)
         decoded.append((name, value if key.startswith("content-") else decode_value(value)))
     return raw, decoded
@@ -130,9 +140,34 @@ def addresses(values: list[str]) -> list[Address]:
     return found
 
 
+_MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_RFC5322_DATE = re.compile(  # the form nearly every client writes; anything else goes to mail-parser
+    r"(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d)(?::(\d\d))? ([+-])(\d\d)(\d\d)"
+    r"(?:\s*\([^()]*\))?")
+
+
+def _canonical_date(value: str) -> datetime | None:
+    found = _RFC5322_DATE.fullmatch(value.strip())
+    month = _MONTHS.get(found.group(2).lower()) if found else None
+    if found is None or month is None:
+        return None
+    day, year, hour, minute = (int(found.group(i)) for i in (1, 3, 4, 5))
+    offset = timedelta(hours=int(found.group(8)), minutes=int(found.group(9)))
+    try:
+        local = datetime(year, month, day, hour, minute, int(found.group(6) or 0),
+                         tzinfo=timezone(-offset if found.group(7) == "-" else offset))
+    except ValueError:  # 31 February and the like: mail-parser's reading decides
+        return None
+    return local.astimezone(timezone.utc)
+
+
 def parse_date(values: list[str]) -> datetime | None:
     if not values:
         return None
+    canonical = _canonical_date(values[0])
+    if canonical is not None:
+        return canonical
     try:  # mail-parser reads obsolete RFC 5322 dates too; returns UTC
         return convert_mail_date(values[0])[0]  # type: ignore[no-any-return]
     except Exception:  # ValueError and worse on garbage: try the stdlib's reading
@@ -168,6 +203,9 @@ def build_incoming(raw: bytes, root: Message | None, items: list[tuple[str, str]
     in_reply_to = message_ids(" ".join(get("in-reply-to", [])[:1]))
     date = parse_date(get("date", []))
     defects = [] if date or not get("date") else ["unparseable Date header"]
+    index: dict[str, list[str]] = {}
+    for name, value in decoded:
+        index.setdefault(name.strip().lower(), []).append(value)
     return Incoming(
         message_id=message_id_of(get("message-id", []), raw),
         subject=decode_value(get("subject", [""])[0]).strip(),
@@ -183,5 +221,6 @@ def build_incoming(raw: bytes, root: Message | None, items: list[tuple[str, str]
         raw_size=len(raw),
         defects=defects,
         has_body=root is not None,
+        header_index=index,
     )
 

@@ -91,6 +91,13 @@ def parse_headers(raw_header_block: bytes, limits: Limits = Limits()) -> Incomin
         raise MalformedMessage(f"erreur interne de l'analyseur ({type(err).__name__})") from err
 
 
+def calls_for_body(msg: Incoming) -> bool:
+    """Whether a message read from its header fields must be fetched whole: no usable
+    sender, or what may be a bounce or an auto-reply (the guards read their bodies)."""
+    return not msg.from_ or bool(msg.header("Auto-Submitted")) or "report" in (
+        msg.header("Content-Type") or "").lower()
+
+
 def _parse_message(raw: bytes, limits: Limits) -> Incoming:
     _prescan(raw, limits)
     root = _tree(raw)

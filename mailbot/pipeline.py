@@ -29,48 +29,28 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from mailbot import members
+from mailbot import guards, members
 from mailbot.classify import classify
 from mailbot.db import session_scope
 from mailbot.errors import MalformedMessage, MessageError, StorageError
 from mailbot.facts import Context, MemberView
 from mailbot.handlers import Handler, Job, registry
 from mailbot.incoming import Incoming
-from mailbot.mimeheaders import scan_message_id
+from mailbot.listbatch import ListBatch
+from mailbot.mimeheaders import INCOMING_HEADERS, scan_message_id
 from mailbot.models import OutboxMessage, Post, ProcessedMessage
-from mailbot.parse import Limits, parse_headers, parse_message
+from mailbot.parse import Limits, calls_for_body, parse_headers, parse_message
+from mailbot.records import Outcome, effects_of, row_values
 from mailbot.services import Services
 from mailbot.sources import Envelope
-from mailbot.tagging import needs_body
+from mailbot.tagging import AUTHOR_HEADERS, author_of, needs_body, rule_headers
 
 log = logging.getLogger(__name__)
 Loader = Callable[[], bytes]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one message, and the side effect still to apply."""
-
-    envelope: Envelope
-    category: str
-    status: str
-    tag: str | None
-    keyword: str | None  # IMAP keyword to set (list posts)
-    quarantine: bool
-    replies: int
-    row_id: int | None
-
-
-def effects_of(row: ProcessedMessage) -> tuple[str | None, bool]:
-    """The IMAP side effect a recorded message calls for: (keyword, quarantine)."""
-    keyword = row.tag if row.role == "list" and row.tag else None
-    return keyword, row.status == "quarantined"
 
 
 class Pipeline:
@@ -81,6 +61,9 @@ class Pipeline:
         self.handlers: dict[str, Handler] = registry()
         self.limits = Limits(max_bytes=services.settings.bot.max_message_bytes)
         self.headers_suffice = not needs_body(services.rules)
+        # a list post is read from these header fields alone (see fetch_fields)
+        self.list_fields = tuple(dict.fromkeys(
+            (*INCOMING_HEADERS, *guards.HEADERS, *AUTHOR_HEADERS, *rule_headers(services.rules))))
         self._batch = threading.local()  # per worker thread: roster snapshot, unseen ids
 
     def begin_batch(self, message_ids: Iterable[str] = ()) -> None:
@@ -98,7 +81,15 @@ class Pipeline:
                         col(ProcessedMessage.message_id).in_(chosen[start:start + 500]))).all())
         self._batch.unseen = ids - seen
 
-    def _list_roster(self, session: Session) -> dict[str, MemberView]:
+    def claim_unseen(self, message_id: str) -> bool:
+        """True (once) for a Message-ID the batch lookup found unrecorded."""
+        unseen: set[str] = getattr(self._batch, "unseen", set())
+        if message_id in unseen:
+            unseen.discard(message_id)  # a second copy in the same batch is looked up
+            return True
+        return False
+
+    def list_roster(self, session: Session) -> dict[str, MemberView]:
         """The roster for list posts, read once per batch (list posts never change it;
         a change made meanwhile by the inbox is seen from the next batch on)."""
         roster: dict[str, MemberView] | None = getattr(self._batch, "roster", None)
@@ -109,6 +100,18 @@ class Pipeline:
     def wants_headers_only(self, role: str) -> bool:
         """List posts are tagged from their headers unless a keyword rule reads bodies."""
         return role == "list" and self.headers_suffice
+
+    def fetch_fields(self, role: str) -> tuple[str, ...] | None:
+        """The header fields a folder's messages are fetched by (None: whole messages)."""
+        return self.list_fields if self.wants_headers_only(role) else None
+
+    def process_batch(self, fetched: Iterable[tuple[Envelope, bytes]], headers_only: bool,
+                      loader: Callable[[Envelope], Loader]) -> list[Outcome]:
+        """A fetch batch: list posts read by their header fields are recorded together
+        (mailbot.listbatch); anything else one message at a time."""
+        if headers_only:
+            return ListBatch(self, loader).run(list(fetched))
+        return [self.process(env, data, False, loader(env)) for env, data in fetched]
 
     def process(self, env: Envelope, data: bytes, headers_only: bool, load: Loader) -> Outcome:
         """Process one message; message errors end in quarantine, never upward."""
@@ -142,8 +145,7 @@ class Pipeline:
     def _parse(self, data: bytes, headers_only: bool, env: Envelope, load: Loader) -> Incoming:
         if headers_only:
             msg = parse_headers(data)
-            if not msg.from_ or msg.header("Auto-Submitted") or "report" in (
-                    msg.header("Content-Type") or "").lower():
+            if calls_for_body(msg):
                 data, headers_only = load(), False  # guards may need the body
             else:
                 msg.raw = data
@@ -154,12 +156,7 @@ class Pipeline:
 
     def _handle(self, session: Session, env: Envelope, msg: Incoming
                 ) -> tuple[ProcessedMessage, int]:
-        row = ProcessedMessage(
-            source_key=env.key, role=env.role, mailbox=env.mailbox, uidvalidity=env.uidvalidity,
-            uid=env.uid, message_id=msg.message_id, from_email=msg.from_email,
-            subject=msg.subject[:500], sent_at=msg.date.astimezone(UTC) if msg.date else None,
-            processed_at=self.services.now(),
-        )
+        row = ProcessedMessage(**row_values(env, msg, self.services.now()))
         original = self._seen_message_id(session, env.role, msg.message_id)
         if original is not None:
             row.category, row.tag, row.status = original.category, original.tag, "duplicate"
@@ -184,9 +181,7 @@ class Pipeline:
 
     def _seen_message_id(self, session: Session, role: str, message_id: str
                          ) -> ProcessedMessage | None:
-        unseen: set[str] = getattr(self._batch, "unseen", set())
-        if message_id in unseen:  # not in the database when the batch began
-            unseen.discard(message_id)  # a second copy in the same batch is looked up
+        if self.claim_unseen(message_id):  # not in the database when the batch began
             return None
         # by message_id alone: with role in the WHERE, SQLite (no statistics) picks the
         # role index and scans every row of the folder, making a backfill quadratic
@@ -203,25 +198,11 @@ class Pipeline:
                            author_email=msg.from_email,
                            thread_tag=self._thread_tag(session, msg),
                            in_reply_to_kind=self._answered_kind(session, msg))
-        roster = self._list_roster(session)
-        author_email = self._author(msg)  # the sender, unless Sympa rewrote From
+        roster = self.list_roster(session)
+        author_email = author_of(msg, self.services.settings.list.address)
         return Context(role=role, sender=roster.get(msg.from_email or ""),
                        author_email=author_email, author=roster.get(author_email or ""),
                        thread_tag=self._thread_tag(session, msg))
-
-    def _author(self, msg: Incoming) -> str | None:
-        """The real author of a list post, under Sympa's DMARC From rewriting."""
-        list_address = self.services.settings.list.address
-        if msg.from_email and msg.from_email != list_address:
-            return msg.from_email
-        for name in ("X-Original-From", "Reply-To"):
-            value = msg.header(name)
-            if value and "@" in value:
-                from email.utils import parseaddr
-                address = parseaddr(value)[1].lower()
-                if address and address != list_address:
-                    return address
-        return msg.from_email
 
     def _thread_tag(self, session: Session, msg: Incoming) -> str | None:
         ids = [i for i in [msg.in_reply_to, *reversed(msg.references)] if i]

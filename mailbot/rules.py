@@ -27,6 +27,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,14 @@ class RuleSet:
     groups: Mapping[str, str] = field(default_factory=dict)  # roster group -> list tag
 
     def stage(self, stage: str) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.stage == stage)
+        return self._by_stage.get(stage, ())
+
+    @cached_property
+    def _by_stage(self) -> dict[str, tuple[Rule, ...]]:
+        by_stage: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            by_stage.setdefault(rule.stage, []).append(rule)
+        return {stage: tuple(rules) for stage, rules in by_stage.items()}
 
     def decide(self, stage: str, facts: Facts) -> Decision:
         for rule in self.stage(stage):

@@ -12,12 +12,29 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from mailbot.facts import Context
+from mailbot.incoming import Incoming
 from mailbot.rules import Facts, RuleSet
 
 SUBJECT_TAG = re.compile(r"\[\s*(GO|GT)\s*\]", re.IGNORECASE)
 DEFAULT_GROUPS = {"GO": "GO", "GT": "GT", "COTECH": "GT", "HABITANTS": "HABITANTS"}
+AUTHOR_HEADERS = ("X-Original-From", "Reply-To")  # where Sympa keeps the author under DMARC
+
+
+def author_of(msg: Incoming, list_address: str) -> str | None:
+    """The real author of a list post: the sender, unless Sympa rewrote From to the
+    list's own address (DMARC), in which case X-Original-From, then Reply-To."""
+    if msg.from_email and msg.from_email != list_address:
+        return msg.from_email
+    for name in AUTHOR_HEADERS:
+        value = msg.header(name)
+        if value and "@" in value:
+            address = parseaddr(value)[1].lower()
+            if address and address != list_address:
+                return address
+    return msg.from_email
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,12 @@ def tag_post(facts: Facts, ctx: Context, rules: RuleSet) -> Tag:
         if tag is not None:
             return tag
     return Tag(None, "unclassified")
+
+
+def rule_headers(rules: RuleSet, stage: str = "tag") -> tuple[str, ...]:
+    """The header fields the stage's rules test by name (`header:Name` facts)."""
+    return tuple(sorted({m.field.partition(":")[2] for r in rules.stage(stage)
+                         for m in (*r.all, *r.any, *r.none) if m.field.startswith("header:")}))
 
 
 def needs_body(rules: RuleSet) -> bool:

@@ -17,10 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select, update
 
 from mailbot.db import session_scope
-from mailbot.errors import SourceError, StorageError
+from mailbot.errors import MalformedMessage, SourceError, StorageError
 from mailbot.mimeheaders import scan_message_id
 from mailbot.models import ProcessedMessage
-from mailbot.pipeline import Outcome, Pipeline, effects_of
+from mailbot.pipeline import Pipeline
+from mailbot.records import Outcome, effects_of
 from mailbot.sources import Envelope, MailSource
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,8 @@ class Worker:
 
     def run_once(self) -> int:
         """Process everything pending now; return how many messages were handled."""
-        pending = self.source.pending(self.known())
+        fields = self.pipeline.fetch_fields(self.source.role)
+        pending = self.source.pending(self.known(), sizes=fields is None)
         done = 0
         for start in range(0, len(pending), self.batch):
             outcomes = self._process_batch(pending[start:start + self.batch])
@@ -82,23 +84,29 @@ class Worker:
         return done
 
     def _process_batch(self, batch: list[Envelope]) -> list[Outcome]:
-        role = batch[0].role
-        headers_only = self.pipeline.wants_headers_only(role)
+        fields = self.pipeline.fetch_fields(batch[0].role)
         limit = self.pipeline.limits.max_bytes
         small = [e for e in batch if e.size <= limit]
         outcomes = [self.pipeline.reject(e, f"message trop volumineux ({e.size} octets)")
                     for e in batch if e.size > limit]
-        fetched: Iterable[tuple[Envelope, bytes]] = self.source.fetch(small, headers_only)
-        if headers_only:  # header blocks are small: look their Message-IDs up at once
+        fetched: Iterable[tuple[Envelope, bytes]] = self.source.fetch(small, fields)
+        if fields is not None:  # header blocks are small: look their Message-IDs up at once
             fetched = list(fetched)
             # an id read differently from the parser only costs that message its own query
             self.pipeline.begin_batch(scan_message_id(data) for _, data in fetched)
         else:
             self.pipeline.begin_batch()
-        for env, data in fetched:
-            outcomes.append(self.pipeline.process(
-                env, data, headers_only, lambda env=env: self.source.fetch_one(env)))  # type: ignore[misc]
-        return outcomes
+        return outcomes + self.pipeline.process_batch(fetched, fields is not None, self._loader)
+
+    def _loader(self, env: Envelope) -> Callable[[], bytes]:
+        """How the pipeline fetches a message whole, when its header fields are not enough
+        (listed without its size: the size cap is checked first)."""
+        def load() -> bytes:
+            size = env.size or self.source.size(env)
+            if size > self.pipeline.limits.max_bytes:
+                raise MalformedMessage(f"message trop volumineux ({size} octets)")
+            return self.source.fetch_one(env)
+        return load
 
     def apply(self, outcomes: Iterable[Outcome]) -> None:
         """Set keywords and move quarantined messages, then record it (idempotent)."""

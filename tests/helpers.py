@@ -79,6 +79,30 @@ def drop_databases() -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{CREATED_DATABASES.pop()}" WITH (FORCE)')
 
 
+def deliver(maildir: Path, role: str, name: str, raw: bytes) -> None:
+    """Drop a message in a Maildir folder's new/."""
+    target = maildir / role / "new"
+    target.mkdir(parents=True, exist_ok=True)
+    (target / name).write_bytes(raw)
+
+
+def maildir_app(tmp_path: Path, extra: str = "") -> App:
+    """An app on the embedded default (Maildir folders list/ and inbox/), roster loaded."""
+    maildir = tmp_path / "maildir"
+    for role in ("list", "inbox"):
+        (maildir / role / "new").mkdir(parents=True, exist_ok=True)
+    app = App(config.load(write_config(tmp_path, maildir=maildir, extra=extra)))
+    with Session(app.engine) as s:
+        members.import_csv(s, ROOT / "samples" / "roster.csv")
+        s.commit()
+    return app
+
+
+def processed_rows(app: App) -> list[ProcessedMessage]:
+    with Session(app.engine) as s:
+        return list(s.exec(select(ProcessedMessage).order_by(ProcessedMessage.id)).all())
+
+
 def write_config(tmp_path: Path, *, dovecot: Dovecot | None = None,
                  smtp: SmtpCapture | None = None, maildir: Path | None = None,
                  database: str | None = None, extra: str = "", bot_extra: str = "",

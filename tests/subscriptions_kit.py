@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from mailbot import config, members
 from mailbot.app import App
 from mailbot.models import Member, OutboxMessage
-from mailbot.pipeline import Outcome
+from mailbot.records import Outcome
 from mailbot.sources import Envelope
 from tests.helpers import BOT, ROOT, write_config
 

@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from mailbot.classify import Verdict
+from mailbot.facts import Context
 from mailbot.handlers import Job
+from mailbot.incoming import Incoming
 from mailbot.models import Post
+
+
+def post_values(msg: Incoming, ctx: Context, verdict: Verdict, now: datetime) -> dict[str, Any]:
+    """The `post` row of a list post (the thread index and the digest's source)."""
+    thread = msg.references[0] if msg.references else (msg.in_reply_to or msg.message_id)
+    author = ctx.author
+    return {
+        "message_id": msg.message_id, "thread_id": thread, "subject": msg.subject,
+        "author_email": ctx.author_email,
+        "author_name": author.name if author else (msg.from_.name if msg.from_ else ""),
+        "tag": verdict.tag, "tag_reason": verdict.tag_step, "posted_at": msg.date or now,
+    }
 
 
 class ListPost:
@@ -13,17 +31,8 @@ class ListPost:
     description = "Message distribué par la liste"
 
     def handle(self, job: Job) -> None:
-        msg = job.msg
         job.row.tag = job.verdict.tag  # the pipeline already skipped a Message-ID seen before
-        thread = msg.references[0] if msg.references else (msg.in_reply_to or msg.message_id)
-        author = job.ctx.author
-        job.session.add(Post(
-            message_id=msg.message_id, thread_id=thread, subject=msg.subject,
-            author_email=job.ctx.author_email, author_name=author.name if author else
-            (msg.from_.name if msg.from_ else ""),
-            tag=job.verdict.tag, tag_reason=job.verdict.tag_step,
-            posted_at=msg.date or job.services.now(),
-        ))
+        job.session.add(Post(**post_values(job.msg, job.ctx, job.verdict, job.services.now())))
         from mailbot.handlers.command import list_mistake  # issue 4: private note only
 
         list_mistake(job)

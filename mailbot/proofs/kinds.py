@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Collection
+from collections import ChainMap
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -120,10 +121,9 @@ def items_of(msg: Incoming, own: Collection[str], own_name: str) -> tuple[list[I
     return found, empty
 
 
-def item_facts(base: dict[str, FactValue], item: Item) -> dict[str, FactValue]:
-    """The message's facts plus the item's."""
-    facts = dict(base)
-    facts.update({
+def item_facts(base: Mapping[str, FactValue], item: Item) -> Mapping[str, FactValue]:
+    """The message's facts plus the item's (the message's still read on first use)."""
+    return ChainMap({
         "item": item.item,
         "item_name": item.subject if item.item == "forward" else item.name,
         "item_type": item.content_type,
@@ -134,8 +134,7 @@ def item_facts(base: dict[str, FactValue], item: Item) -> dict[str, FactValue]:
         "item_from": item.forward_from,
         "item_by_sender": item.by_sender,
         "item_ticket": item.ticket_reader,
-    })
-    return facts
+    }, base)  # type: ignore[arg-type]
 
 
 def decide(rules: RuleSet, msg: Incoming, ctx: Context, items: list[Item]) -> None:

@@ -7,7 +7,7 @@ quarantine, and waits for news. It never decides anything about a message.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Set
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,18 +44,25 @@ class MailSource(Protocol):
 
     def close(self) -> None: ...
 
-    def pending(self, known: Set[str]) -> list[Envelope]:
-        """Messages whose key is not in `known`, oldest first."""
+    def pending(self, known: Set[str], sizes: bool = True) -> list[Envelope]:
+        """Messages whose key is not in `known`, oldest first (`sizes`: with their
+        size, else 0: a folder read by header fields needs no size up front)."""
         ...
 
     def known_prefix(self) -> str:
         """The prefix of this folder's keys, to load `known` from the database."""
         ...
 
-    def fetch(self, envelopes: list[Envelope], headers_only: bool
-              ) -> Iterator[tuple[Envelope, bytes]]: ...
+    def fetch(self, envelopes: list[Envelope], fields: Sequence[str] | None = None
+              ) -> Iterator[tuple[Envelope, bytes]]:
+        """The messages' bytes; with `fields`, a header block holding at least those fields."""
+        ...
 
     def fetch_one(self, envelope: Envelope) -> bytes: ...
+
+    def size(self, envelope: Envelope) -> int:
+        """The message's size in bytes (before fetching a message listed without it)."""
+        ...
 
     def add_keyword(self, envelopes: list[Envelope], keyword: str) -> None: ...
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Set
+from collections.abc import Iterator, Sequence, Set
 from pathlib import Path
 
 from mailbot.errors import SourceError
@@ -58,11 +58,12 @@ class MaildirSource:
                     files[entry.name.split(":", 1)[0]] = Path(entry.path)
         return files
 
-    def pending(self, known: Set[str]) -> list[Envelope]:
+    def pending(self, known: Set[str], sizes: bool = True) -> list[Envelope]:
         self._files = self._scan()
         out = []
         for name in sorted(self._files):
-            env = Envelope(self.role, self.mailbox, 0, 0, name, self._size(self._files[name]))
+            env = Envelope(self.role, self.mailbox, 0, 0, name,
+                           self._size(self._files[name]) if sizes else 0)
             if env.key not in known:
                 out.append(env)
         return out
@@ -83,11 +84,15 @@ class MaildirSource:
             raise SourceError(f"{self.path}: message {env.name} has disappeared")
         return path
 
-    def fetch(self, envelopes: list[Envelope], headers_only: bool
+    def size(self, envelope: Envelope) -> int:
+        return self._size(self._path(envelope))
+
+    def fetch(self, envelopes: list[Envelope], fields: Sequence[str] | None = None
               ) -> Iterator[tuple[Envelope, bytes]]:
+        """With `fields`: the whole header block (a file is read whole anyway)."""
         for env in envelopes:
             data = self.fetch_one(env)
-            if headers_only:
+            if fields is not None:
                 end = data.find(b"\r\n\r\n")
                 end = data.find(b"\n\n") if end < 0 else end
                 data = data if end < 0 else data[: end + 2]

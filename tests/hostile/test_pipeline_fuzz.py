@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from mailbot import config, members
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
-from mailbot.pipeline import Outcome
+from mailbot.records import Outcome
 from mailbot.sources import Envelope
 from tests.helpers import ROOT, write_config
 from tests.hostile.mutations import hostile_messages

@@ -13,29 +13,7 @@ from mailbot.app import App
 from mailbot.handlers import Job
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.sources.maildir import MaildirSource
-from tests.helpers import BOT, ROOT, sample, write_config
-
-
-def deliver(maildir: Path, role: str, name: str, raw: bytes) -> None:
-    target = maildir / role / "new"
-    target.mkdir(parents=True, exist_ok=True)
-    (target / name).write_bytes(raw)
-
-
-def make_app(tmp_path: Path, extra: str = "") -> App:
-    maildir = tmp_path / "maildir"
-    for role in ("list", "inbox"):
-        (maildir / role / "new").mkdir(parents=True, exist_ok=True)
-    app = App(config.load(write_config(tmp_path, maildir=maildir, extra=extra)))
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
-    return app
-
-
-def processed(app: App) -> list[ProcessedMessage]:
-    with Session(app.engine) as s:
-        return list(s.exec(select(ProcessedMessage).order_by(ProcessedMessage.id)).all())
+from tests.helpers import BOT, deliver, maildir_app, processed_rows, sample
 
 
 def outbox_rows(app: App) -> list[OutboxMessage]:
@@ -46,7 +24,7 @@ def outbox_rows(app: App) -> list[OutboxMessage]:
 def test_embedded_default_tags_and_writes_outbox_files(tmp_path: Path) -> None:
     """GIVEN a Maildir WHEN run once THEN list posts get Dovecot-style keywords and the
     reply to a question lands as an .eml file in data/outbox."""
-    app = make_app(tmp_path)
+    app = maildir_app(tmp_path)
     maildir = tmp_path / "maildir"
     deliver(maildir, "list", "1.a", sample("list", "list-gt-compte-rendu-gt"))
     deliver(maildir, "inbox", "2.b", sample("inbox", "other-question-to-bot"))
@@ -64,12 +42,12 @@ def test_embedded_default_tags_and_writes_outbox_files(tmp_path: Path) -> None:
 
 def test_same_message_id_twice_is_handled_once(tmp_path: Path) -> None:
     """GIVEN the same message delivered twice (new key, same Message-ID) THEN one reply."""
-    app = make_app(tmp_path)
+    app = maildir_app(tmp_path)
     maildir = tmp_path / "maildir"
     deliver(maildir, "inbox", "1.a", sample("inbox", "other-question-to-bot"))
     deliver(maildir, "inbox", "2.a", sample("inbox", "other-question-to-bot"))
     asyncio.run(app.run_once())
-    statuses = [r.status for r in processed(app)]
+    statuses = [r.status for r in processed_rows(app)]
     assert sorted(statuses) == ["duplicate", "held"]
     assert len(outbox_rows(app)) == 1
 
@@ -78,7 +56,7 @@ def test_a_crashing_handler_quarantines_and_the_run_goes_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """GIVEN a handler that raises WHEN processing THEN that message is quarantined with the
     error, its partial work rolled back, and the next message is still processed."""
-    app = make_app(tmp_path)
+    app = maildir_app(tmp_path)
     maildir = tmp_path / "maildir"
     deliver(maildir, "inbox", "1.a", sample("inbox", "other-question-to-bot"))
     deliver(maildir, "list", "2.b", sample("list", "list-gt-compte-rendu-gt"))
@@ -90,7 +68,7 @@ def test_a_crashing_handler_quarantines_and_the_run_goes_on(
 
     monkeypatch.setattr(other, "handle", boom)
     asyncio.run(app.run_once())
-    rows = {r.role: r for r in processed(app)}
+    rows = {r.role: r for r in processed_rows(app)}
     assert rows["inbox"].status == "quarantined"
     assert "handler exploded" in rows["inbox"].reason
     assert rows["list"].tag == "GT"
@@ -101,7 +79,7 @@ def test_a_crashing_handler_quarantines_and_the_run_goes_on(
 def test_daily_cap_suppresses_replies_beyond_it(tmp_path: Path) -> None:
     """GIVEN a cap of 2 replies per address per day WHEN 4 questions arrive THEN 2 are sent
     and 2 recorded as suppressed."""
-    app = make_app(tmp_path)
+    app = maildir_app(tmp_path)
     object.__setattr__(app.services.settings.bot, "max_replies_per_address_per_day", 2)
     maildir = tmp_path / "maildir"
     raw = sample("inbox", "other-question-to-bot")
@@ -114,22 +92,22 @@ def test_daily_cap_suppresses_replies_beyond_it(tmp_path: Path) -> None:
 
 
 def test_garbage_is_quarantined_not_fatal(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = maildir_app(tmp_path)
     maildir = tmp_path / "maildir"
     deliver(maildir, "inbox", "1.x", b"\xff\xfe\x00not a message at all")
     deliver(maildir, "inbox", "2.x", b"")
     summary = asyncio.run(app.run_once())
     assert summary.processed["inbox"] == 2
-    assert {r.status for r in processed(app)} == {"quarantined"}
-    assert all(r.reason for r in processed(app))
+    assert {r.status for r in processed_rows(app)} == {"quarantined"}
+    assert all(r.reason for r in processed_rows(app))
 
 
 def test_our_own_mail_is_never_answered(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = maildir_app(tmp_path)
     raw = (f"From: {BOT}\r\nTo: {BOT}\r\nSubject: [QPV] test\r\nMessage-ID: <own@x>\r\n\r\n"
            "Bonjour\r\n").encode()
     deliver(tmp_path / "maildir", "inbox", "1.o", raw)
     asyncio.run(app.run_once())
-    [row] = processed(app)
+    [row] = processed_rows(app)
     assert row.hits == "guard:loop"
     assert outbox_rows(app) == []
