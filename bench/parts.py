@@ -42,7 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mailbot import config, members  # noqa: E402
-from mailbot.app import App  # noqa: E402
+from mailbot.app import App, settle_heap  # noqa: E402
+from mailbot.sources.imap import ImapSource  # noqa: E402
 from tests.faults import mailgen  # noqa: E402
 from tests.faults.harness import Daemon, scalar  # noqa: E402
 from tests.helpers import LIST_FOLDER, write_config  # noqa: E402
@@ -97,7 +98,8 @@ def fetch_all(dovecot: Dovecot) -> float:
 
 
 def daemon_once(app: App) -> float:
-    """Seconds for the daemon's catch-up of everything pending."""
+    """Seconds for the daemon's catch-up of everything pending (as `mailbot run --once`)."""
+    settle_heap()
     started = time.perf_counter()
     asyncio.run(app.run_once())
     return time.perf_counter() - started
@@ -136,7 +138,13 @@ def backfill_and_tagging(count: int, repeats: int, profile: bool) -> list[Row]:
         for n in range(repeats):
             fetches.append(fetch_all(dovecot))
             runs.append(daemon_once(new_app(home / f"run{n}", dovecot, smtp)))
-        filter_s, filtered = imapfilter_tagging(dovecot, home)
+        # best of 3 like the daemon's best of `repeats`: the first run also warms Dovecot's
+        # cache of the From field, which later SEARCHes read
+        filters = [imapfilter_tagging(dovecot, home / f"f{n}") for n in range(3)]
+        filter_s = min((s for s, _ in filters if s is not None), default=None)
+        filtered = filters[0][1]
+        floor_s = min(fetch_fields(dovecot, new_app(home / "fields", dovecot, smtp))
+                      for _ in range(repeats))
         prof = profile_worker(new_app(home / "prof", dovecot, smtp),
                               Path(tempfile.gettempdir()) / "mailbot-profile.txt") \
             if profile else ""
@@ -150,10 +158,30 @@ def backfill_and_tagging(count: int, repeats: int, profile: bool) -> list[Row]:
         rows.append(Row("tagging (s, archive)", f"{run_s:.2f}", f"{filter_s:.2f}",
                         filter_s / run_s, ">= 1 (no slower)", filter_s >= run_s,
                         [f"imapfilter tagged {filtered} of {count} by From (one SEARCH per "
-                         f"roster sender + STORE); the daemon tags all {count} with the full "
-                         "rule set and records each one (exactly-once)"]))
+                         f"roster sender + STORE), best of 3 (first run {filters[0][0]:.2f} s); "
+                         f"the daemon tags all {count} with the full rule set and records each "
+                         "one (exactly-once)",
+                         f"reading the {count} posts' header fields alone (the daemon's UID FETCH, "
+                         f"nothing else) takes {floor_s:.2f} s: the floor of any tool that reads "
+                         f"each post; the daemon is {run_s / floor_s:.1f}x that"]))
     shutil.rmtree(home, ignore_errors=True)
     return rows
+
+
+def fetch_fields(dovecot: Dovecot, app: App) -> float:
+    """Seconds for the list worker's own UID FETCH of every post's header fields, alone."""
+    worker = next(w for w in app.workers if w.source.role == "list")
+    source, fields = worker.source, app.pipeline.fetch_fields("list")
+    assert isinstance(source, ImapSource) and fields is not None
+    source.open()
+    try:
+        started = time.perf_counter()
+        pending = source.pending(set(), sizes=False)
+        for at in range(0, len(pending), worker.batch):
+            list(source.fetch(pending[at:at + worker.batch], fields))
+        return time.perf_counter() - started
+    finally:
+        source.close()
 
 
 def imapfilter_tagging(dovecot: Dovecot, home: Path) -> tuple[float | None, int]:
@@ -161,10 +189,11 @@ def imapfilter_tagging(dovecot: Dovecot, home: Path) -> tuple[float | None, int]
     binary = shutil.which("imapfilter")
     if binary is None:
         return None, 0
+    home.mkdir(parents=True, exist_ok=True)
     with open(ROSTER, encoding="utf-8") as f:
         senders = [r["email"] for r in csv.DictReader(f) if r["group"] in ("GO", "GT")][:20]
     lua = home / "imapfilter" / "config.lua"
-    lua.parent.mkdir()
+    lua.parent.mkdir(exist_ok=True)
     chain = " + ".join(f"folder:contain_from('{s}')" for s in senders)
     lua.write_text(f"""options.timeout = 120
 options.subscribe = false

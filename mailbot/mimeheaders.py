@@ -45,7 +45,7 @@ def scan_message_id(raw: bytes) -> str:
 
 def require_headers(names: Iterable[str]) -> None:
     """Refuse bytes that are not a message: no header any mail would carry."""
-    if not {name.strip().lower() for name in names} & _KNOWN_HEADERS:
+    if not any(name.strip().lower() in _KNOWN_HEADERS for name in names):
         raise MalformedMessage("pas un message (aucun en-tête RFC 5322)")
 
 

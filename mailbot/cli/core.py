@@ -49,9 +49,10 @@ def register(sub: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace, cli: Cli) -> int:
-    from mailbot.app import App
+    from mailbot.app import App, settle_heap
 
     app = App(cli.settings)
+    settle_heap()
     if args.once:
         summary = asyncio.run(app.run_once())
         done = ", ".join(f"{k}: {v}" for k, v in summary.processed.items())

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -61,8 +60,11 @@ def test_guards_and_tagging_read_no_field_outside_the_list(
 
     monkeypatch.setattr(Incoming, "_values", spy)
     services = pipeline.services
-    for path in MESSAGES:
-        msg = parse_message(path.read_bytes())
+    rewritten = (b"From: Mathieu Lefort via qpv-hpf <qpv-hpf@framalistes.org>\r\n"
+                 b"Reply-To: mathieu.lefort@gmail.com\r\nSubject: Point d'etape\r\n"
+                 b"Message-ID: <dmarc@x>\r\n\r\nBonjour\r\n")  # Sympa under DMARC
+    for raw in [rewritten, *(path.read_bytes() for path in MESSAGES)]:
+        msg = parse_message(raw)
         ctx = Context(role="list", author_email=msg.from_email)
         classify(msg, ctx, services.rules, services.guard_env)
         author_of(msg, services.settings.list.address)
@@ -70,28 +72,34 @@ def test_guards_and_tagging_read_no_field_outside_the_list(
     assert asked <= {f.lower() for f in pipeline.list_fields}
 
 
-@pytest.mark.parametrize("path", MESSAGES, ids=lambda p: p.stem)
-def test_a_post_is_judged_the_same_on_its_fields_as_whole(pipeline, path: Path) -> None:  # type: ignore[no-untyped-def]
-    """GIVEN a sample WHEN classified as a list post from the whole message and from the
-    list's header fields only THEN the category, tag and tagging step are the same (but for
-    the one guard that reads attachments: a list post whose files are all empty is tagged)."""
-    raw = path.read_bytes()
-    whole = parse_message(raw)
-    fields = parse_headers(only_fields(raw, pipeline.list_fields))
-    if calls_for_body(fields):
-        pytest.skip("fetched whole: no From, or maybe a bounce or an auto-reply")
+def test_a_post_is_judged_the_same_on_its_fields_as_whole(pipeline) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN every sample WHEN classified as a list post from the whole message and from the
+    list's header fields only THEN the category, tag and tagging step are the same; but
+    for a message the pipeline fetches whole anyway (no From, maybe a bounce or an
+    auto-reply), and for the one guard that reads attachments (a list post whose files are
+    all empty is tagged, not held)."""
     services = pipeline.services
-    verdicts = []
-    for msg in (whole, fields):
-        ctx = Context(role="list", author_email=msg.from_email)
-        verdict = classify(msg, ctx, services.rules, services.guard_env)
-        verdicts.append((verdict.category, verdict.tag, verdict.tag_step))
-    if verdicts[0][0] == "malformed" and whole.from_ is not None:
-        assert verdicts[1][0] == "list_post"  # empty attachments: seen only in the body
-    else:
-        assert verdicts[0] == verdicts[1]
-    assert (whole.message_id, whole.subject, whole.from_email, whole.date, whole.references) == (
-        fields.message_id, fields.subject, fields.from_email, fields.date, fields.references)
+    compared, differ = 0, []
+    for path in MESSAGES:
+        raw = path.read_bytes()
+        whole = parse_message(raw)
+        fields = parse_headers(only_fields(raw, pipeline.list_fields))
+        if calls_for_body(fields):
+            continue
+        compared += 1
+        verdicts = []
+        for msg in (whole, fields):
+            ctx = Context(role="list", author_email=msg.from_email)
+            verdict = classify(msg, ctx, services.rules, services.guard_env)
+            verdicts.append((verdict.category, verdict.tag, verdict.tag_step))
+        if verdicts[0][0] == "malformed" and whole.from_ is not None:
+            verdicts[0] = verdicts[1] if verdicts[1][0] == "list_post" else verdicts[0]
+        read = [(m.message_id, m.subject, m.from_email, m.date, m.references)
+                for m in (whole, fields)]
+        if verdicts[0] != verdicts[1] or read[0] != read[1]:
+            differ.append((path.stem, verdicts, read))
+    assert differ == []
+    assert compared >= len(MESSAGES) * 3 // 4
 
 
 def test_every_fact_has_a_reader() -> None:
