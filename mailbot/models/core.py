@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -78,6 +78,8 @@ class Post(SQLModel, table=True):
     """A list post and its GO/GT tag: the thread index and the digest's source."""
 
     __tablename__ = "post"
+    # the digest counts a period's threads by tag from this index alone (migration 0007)
+    __table_args__ = (Index("ix_post_period", "posted_at", "tag", "thread_id"),)
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(index=True, unique=True)
     thread_id: str = Field(index=True)  # the first id in References, else own id
