@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from imapclient import IMAPClient
 from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from tnefparse.tnef import TNEF
 
 from mailbot.errors import MalformedMessage
 from mailbot.filenames import decode_bytes, display_filename, extension_for, part_filename, sniff_type
-from mailbot.forwards import html_to_text
+from mailbot.htmltext import html_to_text
 from mailbot.incoming import Attachment, Forwarded
 from mailbot.mimeheaders import addresses, decode_value, parse_date, read_items, unfold
 

@@ -223,8 +223,8 @@ class Pipeline:
 
     def _quarantine(self, env: Envelope, data: bytes, err: Exception,
                     message_id: str | None = None) -> Outcome:
-        reason = str(err) if isinstance(err, MessageError) else (
-            f"{type(err).__name__}: {err}")
+        reason = str(err) if isinstance(err, MessageError) else (  # read in the COTECH's digest
+            f"erreur interne pendant le traitement ({type(err).__name__} : {err})")
         if not isinstance(err, MessageError):
             log.error("%s: handler crashed, quarantined:\n%s", env.key, traceback.format_exc())
         else:

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 
 from mailbot.forwards import (
     PARIS,
-    html_to_text,
     is_reply_subject,
     parse_address_text,
     parse_loose_date,
     split_forward,
     split_text,
 )
+from mailbot.htmltext import html_to_text
 from mailbot.incoming import Address
 
 NBSP, NNBSP, BOM = "\u00a0", "\u202f", "\ufeff"

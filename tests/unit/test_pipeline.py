@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from mailbot import config, members
 from mailbot.app import App
 from mailbot.handlers import Job
-from mailbot.models import OutboxMessage, ProcessedMessage
+from mailbot.models import OutboxMessage
 from mailbot.sources.maildir import MaildirSource
 from tests.helpers import BOT, deliver, maildir_app, processed_rows, sample
 
@@ -70,7 +69,8 @@ def test_a_crashing_handler_quarantines_and_the_run_goes_on(
     asyncio.run(app.run_once())
     rows = {r.role: r for r in processed_rows(app)}
     assert rows["inbox"].status == "quarantined"
-    assert "handler exploded" in rows["inbox"].reason
+    assert rows["inbox"].reason == (
+        "erreur interne pendant le traitement (RuntimeError : handler exploded)")
     assert rows["list"].tag == "GT"
     assert outbox_rows(app) == []
     assert len(list((maildir / "quarantine" / "cur").iterdir())) == 1
