@@ -19,10 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
 from sqlmodel import Session, select
 
 from mailbot import config, members
 from mailbot.app import App
+from mailbot.cli import main as cli_main
 from mailbot.models import ProcessedMessage
 from tests.servers import Dovecot, SmtpCapture
 
@@ -86,12 +88,23 @@ def deliver(maildir: Path, role: str, name: str, raw: bytes) -> None:
     (target / name).write_bytes(raw)
 
 
-def maildir_app(tmp_path: Path, extra: str = "") -> App:
-    """An app on the embedded default (Maildir folders list/ and inbox/), roster loaded."""
+def maildir_config(tmp_path: Path, extra: str = "") -> Path:
+    """A config file for the embedded default, with its Maildir folders list/ and inbox/."""
     maildir = tmp_path / "maildir"
     for role in ("list", "inbox"):
         (maildir / role / "new").mkdir(parents=True, exist_ok=True)
-    app = App(config.load(write_config(tmp_path, maildir=maildir, extra=extra)))
+    return write_config(tmp_path, maildir=maildir, extra=extra)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """`mailbot ARGS` in this process: its exit code and what it printed."""
+    code = cli_main(list(args))
+    return code, capsys.readouterr().out
+
+
+def maildir_app(tmp_path: Path, extra: str = "") -> App:
+    """An app on the embedded default (Maildir folders list/ and inbox/), roster loaded."""
+    app = App(config.load(maildir_config(tmp_path, extra)))
     with Session(app.engine) as s:
         members.import_csv(s, ROOT / "samples" / "roster.csv")
         s.commit()

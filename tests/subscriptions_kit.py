@@ -15,6 +15,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import Session, col, select
 
 from mailbot import config, members
@@ -56,6 +57,18 @@ def make_app(tmp_path: Path, clock: Clock, extra: str = "", roster: Path | None 
         members.import_csv(s, roster or ROOT / "samples" / "roster.csv")
         s.commit()
     return app
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A test clock at its default instant (shared by the subscription test modules)."""
+    return Clock()
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: Clock) -> App:
+    """An app on the embedded default driven by `clock`, roster loaded."""
+    return make_app(tmp_path, clock)
 
 
 def feed(app: App, raw: bytes, role: str = "inbox") -> Outcome:

@@ -8,20 +8,15 @@ from pathlib import Path
 import pytest
 
 from mailbot.cli import main
-from tests.helpers import ROOT, sample, write_config
+from tests.helpers import ROOT, maildir_config, run_cli, sample
 
 
 @pytest.fixture
 def cfg(tmp_path: Path) -> Path:
-    maildir = tmp_path / "maildir"
-    for role in ("list", "inbox"):
-        (maildir / role / "new").mkdir(parents=True)
-    return write_config(tmp_path, maildir=maildir)
+    return maildir_config(tmp_path)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(list(args))
-    return code, capsys.readouterr().out
+run = run_cli
 
 
 def test_members_import_twice_updates_without_duplicates(cfg: Path, tmp_path: Path,

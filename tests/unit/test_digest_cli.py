@@ -11,20 +11,15 @@ from sqlmodel import Session, select
 from mailbot import config, db
 from mailbot.cli import main
 from mailbot.models.jobs import DigestSent
-from tests.helpers import write_config
+from tests.helpers import maildir_config, run_cli
 
 
 @pytest.fixture
 def cfg(tmp_path: Path) -> Path:
-    maildir = tmp_path / "maildir"
-    for role in ("list", "inbox"):
-        (maildir / role / "new").mkdir(parents=True)
-    return write_config(tmp_path, maildir=maildir)
+    return maildir_config(tmp_path)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(list(args))
-    return code, capsys.readouterr().out
+run = run_cli
 
 
 def test_digest_prints_without_sending(cfg: Path, tmp_path: Path,

@@ -3,14 +3,11 @@ past the threshold, nobody removed; a bounced confirmation closes the request.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from mailbot.app import App
 from mailbot.models.subscriptions import BounceEvent, SubscriptionAudit
 from mailbot.subscriptions.report import period_report
-from tests.subscriptions_kit import Clock, db, feed, mail, make_app, member, outbox, rows
+from tests.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
+from tests.subscriptions_kit import Clock, db, feed, mail, member, outbox, rows
 
 KARIM = "karim.belkacem@orange.fr"
 
@@ -28,16 +25,6 @@ def dsn(address: str, *, action: str = "failed", status: str = "5.1.1",
         "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\n"
         f"Final-Recipient: rfc822; {address}\nAction: {action}\nStatus: {status}\n"
         f"Diagnostic-Code: smtp; {diagnostic}\n\n--B--\n").encode()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def app(tmp_path: Path, clock: Clock) -> App:
-    return make_app(tmp_path, clock)
 
 
 def test_scored_at_most_once_a_day_and_flagged_past_threshold(app: App, clock: Clock) -> None:

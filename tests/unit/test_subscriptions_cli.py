@@ -19,7 +19,7 @@ from mailbot.models.subscriptions import RefreshCampaign, SubscriptionAudit, Sub
 from mailbot.subscriptions import forget as forget_mod
 from mailbot.subscriptions.mailer import Mailer
 from mailbot.subscriptions.report import period_report
-from tests.helpers import ROOT, write_config
+from tests.helpers import ROOT, maildir_config
 from tests.subscriptions_kit import Clock, db, feed, mail, make_app, member, outbox, reply, rows
 
 OLD, NEW = "yann.legoff@ecohabitat-bzh.org", "yann.legoff@reseau-hp-bretagne.bzh"
@@ -32,10 +32,7 @@ def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int,
 
 @pytest.fixture
 def cfg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    maildir = tmp_path / "maildir"
-    for role in ("list", "inbox"):
-        (maildir / role / "new").mkdir(parents=True)
-    path = write_config(tmp_path, maildir=maildir)
+    path = maildir_config(tmp_path)
     assert run(capsys, path, "members", "import", str(ROOT / "samples" / "roster.csv"))[0] == 0
     return path
 

@@ -13,6 +13,7 @@ from mailbot.app import App
 from mailbot.models import MemberAlias, ProcessedMessage
 from mailbot.models.subscriptions import SubscriptionAudit, SubscriptionRequest, SympaCommand
 from tests.helpers import BOT
+from tests.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
 from tests.subscriptions_kit import (
     COTECH,
     LIST,
@@ -31,16 +32,6 @@ from tests.subscriptions_kit import (
 
 NEW = "lena.garcia@ccas-bron.fr"
 REF = re.compile(r"\(réf\. ([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})\)$")
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def app(tmp_path: Path, clock: Clock) -> App:
-    return make_app(tmp_path, clock)
 
 
 @pytest.mark.parametrize("subject,body", [

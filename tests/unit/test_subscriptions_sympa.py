@@ -8,9 +8,7 @@ import json
 import email
 import email.policy
 from email.message import EmailMessage
-from pathlib import Path
 
-import pytest
 
 from mailbot.app import App
 from mailbot.models import ProcessedMessage
@@ -18,12 +16,12 @@ from mailbot.models.subscriptions import SympaCommand, SympaReview
 from mailbot.subscriptions import sympa
 from mailbot.subscriptions.jobs import sympa_review
 from tests.helpers import BOT
+from tests.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
 from tests.subscriptions_kit import (
     SYMPA,
     Clock,
     feed,
     mail,
-    make_app,
     outbox,
     reply,
     rows,
@@ -32,16 +30,6 @@ from tests.subscriptions_kit import (
 from tests.sympa_responder import FakeSympa
 
 NEW = "lena.garcia@ccas-bron.fr"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def app(tmp_path: Path, clock: Clock) -> App:
-    return make_app(tmp_path, clock)
 
 
 def as_message(raw: bytes) -> EmailMessage:
