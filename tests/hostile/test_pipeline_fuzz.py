@@ -1,9 +1,9 @@
 """Mutated real messages through the WHOLE pipeline: nothing escapes, everything is recorded.
 
 Each hypothesis example is a corpus message damaged by tests/hostile/mutations.py,
-handed to `Pipeline.process` as the worker would hand it (list posts as their
-header block, inbox mail whole) with a real SQLite database, the real rules,
-handlers and templates. Whatever the damage: no exception leaves `process`,
+handed to the pipeline as the worker would hand it (list posts as their header
+block, through the batch path of mailbot/listbatch.py; inbox mail whole) with a real SQLite database, the real rules,
+handlers and templates. Whatever the damage: no exception leaves the pipeline,
 the message has its `processed_message` row (handled, held, or quarantined with
 a reason), and no reply the bot queued carries a header the sender smuggled in.
 
@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from mailbot import config, members
 from mailbot.app import App
+from mailbot.mimeheaders import scan_message_id
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.records import Outcome
 from mailbot.sources import Envelope
@@ -70,9 +71,12 @@ def feed(app: App, raw: bytes, role: str) -> Outcome:
     raw = b"Message-ID: <fuzz-%d-%s@fuzz.test>\n" % (uid, role.encode()) + raw  # never a duplicate
     env = Envelope(role, "INBOX" if role == "inbox" else "qpv-hpf", 7, uid, "", len(raw),
                    "fuzz@localhost")
-    headers_only = app.pipeline.wants_headers_only(role)
-    data = header_block(raw) if headers_only else raw
-    return app.pipeline.process(env, data, headers_only, lambda: raw)
+    if not app.pipeline.wants_headers_only(role):
+        return app.pipeline.process(env, raw, False, lambda: raw)
+    data = header_block(raw)  # list posts: by their header block, through the batch path
+    app.pipeline.begin_batch([scan_message_id(data)])
+    [outcome] = app.pipeline.process_batch([(env, data)], True, lambda env: lambda: raw)
+    return outcome
 
 
 def check_recorded(app: App, outcome: Outcome) -> ProcessedMessage:
