@@ -33,6 +33,19 @@ NET_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError, EOFError)
 _UID = re.compile(rb"\bUID (\d+)")
 
 
+def uid_set(uids: list[int]) -> str:
+    """A UID set in ranges ("3:7,9"): a command line stays short however large the batch."""
+    runs: list[str] = []
+    ordered = sorted(set(uids))
+    start = 0
+    for n in range(1, len(ordered) + 1):
+        if n == len(ordered) or ordered[n] != ordered[n - 1] + 1:
+            first, last = ordered[start], ordered[n - 1]
+            runs.append(str(first) if first == last else f"{first}:{last}")
+            start = n
+    return ",".join(runs)
+
+
 def parse_fetched_literals(lines: list[Any]) -> dict[int, bytes]:
     """UID -> literal of an imaplib FETCH answer: (b'1 (UID 7 BODY[...] {490}', b'...')
     tuples, the UID before the literal or in the b' UID 7)' line after it; answers
@@ -168,7 +181,7 @@ class ImapSource:
                     for uid, data in self._c().fetch(uids, [item]).items()}
         if not uids:
             return {}
-        status, lines = imap.uid("FETCH", ",".join(map(str, uids)),
+        status, lines = imap.uid("FETCH", uid_set(uids),
                                  f"(UID BODY.PEEK[HEADER.FIELDS ({names})])")
         if status != "OK":
             raise IMAPClientError(f"UID FETCH: {status} {lines!r}")

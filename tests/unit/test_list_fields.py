@@ -17,7 +17,7 @@ from mailbot.facts import FIELDS, GETTERS, Context
 from mailbot.incoming import Incoming
 from mailbot.mimeheaders import parse_date
 from mailbot.parse import calls_for_body, parse_headers, parse_message
-from mailbot.sources.imap import parse_fetched_literals
+from mailbot.sources.imap import parse_fetched_literals, uid_set
 from mailbot.tagging import author_of
 from tests.helpers import SAMPLES, SHARED_CORPUS, maildir_app
 
@@ -123,6 +123,11 @@ def test_imaplib_literals_are_matched_to_their_uids() -> None:
     ]
     assert parse_fetched_literals(lines) == {
         7: b"From: a@b\r\n\r\n", 9: b"Subject: x\r\n\r\n", 12: b"\r\n"}
+
+
+def test_uid_sets_are_written_in_ranges() -> None:
+    assert uid_set([9, 3, 4, 5, 6, 7, 12, 11]) == "3:7,9,11:12"
+    assert uid_set([42]) == "42" and uid_set([]) == ""
 
 
 @settings(max_examples=300, deadline=None)
