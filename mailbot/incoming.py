@@ -98,6 +98,12 @@ class Incoming:
         return list(self._values(name))
 
     @property
+    def answers(self) -> list[str]:
+        """The Message-IDs this message answers, nearest first (In-Reply-To, then
+        References from the last)."""
+        return [i for i in [self.in_reply_to, *reversed(self.references)] if i]
+
+    @property
     def from_email(self) -> str | None:
         return self.from_.email if self.from_ else None
 

@@ -57,14 +57,9 @@ class Ready:
     post: dict[str, Any]
 
 
-def parents(msg: Incoming) -> list[str]:
-    """The posts a message answers, nearest first (In-Reply-To, then References backwards)."""
-    return [i for i in [msg.in_reply_to, *reversed(msg.references)] if i]
-
-
 def thread_tag(msg: Incoming, tags: Mapping[str, str]) -> str | None:
     """The tag of the nearest tagged post this message answers."""
-    return next((tags[i] for i in parents(msg) if i in tags), None)
+    return next((tags[i] for i in msg.answers if i in tags), None)
 
 
 def known_tags(session: Session, ids: Iterable[str]) -> dict[str, str]:
@@ -89,7 +84,7 @@ class ListBatch:
         parsed = [(env, data, _parsed(data)) for env, data in fetched]
         with session_scope(self.services.engine) as session:
             roster = self.pipeline.list_roster(session)
-            tags = known_tags(session, (i for _, _, m in parsed if m for i in parents(m)))
+            tags = known_tags(session, (i for _, _, m in parsed if m for i in m.answers))
         outcomes: list[Outcome] = []
         ready: list[Ready] = []
         for env, data, msg in parsed:
@@ -110,16 +105,23 @@ class ListBatch:
         """The post's rows, or None when it must go through Pipeline.process."""
         if calls_for_body(msg) or not self.pipeline.claim_unseen(msg.message_id):
             return None
+        try:
+            ready = self._ready(env, data, msg, roster, tags)
+        except Exception:  # noqa: BLE001 - Pipeline.process quarantines it with the reason
+            return None
+        if ready is not None and ready.tag:
+            tags.setdefault(msg.message_id, ready.tag)
+        return ready
+
+    def _ready(self, env: Envelope, data: bytes, msg: Incoming,
+               roster: Mapping[str, MemberView], tags: Mapping[str, str]) -> Ready | None:
         services = self.services
         author_email = author_of(msg, services.settings.list.address)
         ctx = Context(role=env.role, sender=roster.get(msg.from_email or ""),
                       author_email=author_email, author=roster.get(author_email or ""),
                       thread_tag=thread_tag(msg, tags))
-        try:
-            verdict = classify(msg, ctx, services.rules, services.guard_env)
-            if verdict.category != "list_post" or list_command(msg.subject, msg.text):
-                return None
-        except Exception:  # noqa: BLE001 - Pipeline.process quarantines it with the reason
+        verdict = classify(msg, ctx, services.rules, services.guard_env)
+        if verdict.category != "list_post" or list_command(msg.subject, msg.text):
             return None
         now = services.now()
         who = ctx.author or ctx.sender
@@ -127,8 +129,6 @@ class ListBatch:
                "reason": verdict.reason, "hits": ",".join(verdict.hits), "tag": verdict.tag,
                "member_email": who.email if who else None, "status": "done",
                "effects_done": False}
-        if verdict.tag:
-            tags.setdefault(msg.message_id, verdict.tag)
         return Ready(env, data, verdict.tag, row, post_values(msg, ctx, verdict, now))
 
     def _record(self, ready: list[Ready]) -> list[Outcome]:

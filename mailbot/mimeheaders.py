@@ -158,26 +158,33 @@ def _canonical_date(value: str) -> datetime | None:
     try:
         local = datetime(year, month, day, hour, minute, int(found.group(6) or 0),
                          tzinfo=timezone(-offset if found.group(7) == "-" else offset))
-    except ValueError:  # 31 February and the like: mail-parser's reading decides
+        return local.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # 31 February, year 1 east of UTC: mail-parser decides
         return None
-    return local.astimezone(timezone.utc)
 
 
 def parse_date(values: list[str]) -> datetime | None:
+    """The Date header in UTC, or None when it cannot be read (or not as a UTC instant)."""
     if not values:
         return None
     canonical = _canonical_date(values[0])
     if canonical is not None:
         return canonical
-    try:  # mail-parser reads obsolete RFC 5322 dates too; returns UTC
-        return convert_mail_date(values[0])[0]  # type: ignore[no-any-return]
+    when: datetime | None = None
+    try:  # mail-parser reads obsolete RFC 5322 dates too
+        when = convert_mail_date(values[0])[0]
     except Exception:  # ValueError and worse on garbage: try the stdlib's reading
-        pass
-    try:
-        when = parsedate_to_datetime(values[0])
-    except Exception:  # ValueError, TypeError, IndexError, OverflowError on garbage
+        try:
+            when = parsedate_to_datetime(values[0])
+        except Exception:  # ValueError, TypeError, IndexError, OverflowError on garbage
+            return None
+    if when is None:
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+    try:
+        return (when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+                ).astimezone(timezone.utc)
+    except (OverflowError, ValueError):  # year 9999 west of UTC: no instant to store
+        return None
 
 
 def message_ids(value: str) -> list[str]:

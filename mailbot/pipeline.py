@@ -40,9 +40,9 @@ from mailbot.errors import MalformedMessage, MessageError, StorageError
 from mailbot.facts import Context, MemberView
 from mailbot.handlers import Handler, Job, registry
 from mailbot.incoming import Incoming
-from mailbot.listbatch import ListBatch
+from mailbot.listbatch import ListBatch, known_tags, thread_tag
 from mailbot.mimeheaders import INCOMING_HEADERS, scan_message_id
-from mailbot.models import OutboxMessage, Post, ProcessedMessage
+from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.parse import Limits, calls_for_body, parse_headers, parse_message
 from mailbot.records import Outcome, effects_of, row_values
 from mailbot.services import Services
@@ -205,16 +205,10 @@ class Pipeline:
                        thread_tag=self._thread_tag(session, msg))
 
     def _thread_tag(self, session: Session, msg: Incoming) -> str | None:
-        ids = [i for i in [msg.in_reply_to, *reversed(msg.references)] if i]
-        if not ids:
-            return None
-        posts = session.exec(select(Post).where(col(Post.message_id).in_(ids),
-                                                col(Post.tag).is_not(None))).all()
-        by_id = {p.message_id: p.tag for p in posts}
-        return next((by_id[i] for i in ids if i in by_id), None)
+        return thread_tag(msg, known_tags(session, msg.answers))
 
     def _answered_kind(self, session: Session, msg: Incoming) -> str | None:
-        ids = [i for i in [msg.in_reply_to, *reversed(msg.references)] if i]
+        ids = msg.answers
         if not ids:
             return None
         rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.message_id).in_(ids))).all()

@@ -125,6 +125,15 @@ def test_imaplib_literals_are_matched_to_their_uids() -> None:
         7: b"From: a@b\r\n\r\n", 9: b"Subject: x\r\n\r\n", 12: b"\r\n"}
 
 
+@pytest.mark.parametrize("value", ["Mon, 1 Jan 0001 00:00:00 +0100",
+                                   "Fri, 31 Dec 9999 23:59:59 -0100", "31 Feb 2026 10:00:00 +0000",
+                                   "Fri, 19 Nov 2021 09:42:17 +9999"])
+def test_dates_at_the_edges_are_utc_instants_or_none(value: str) -> None:
+    """A date no UTC instant can hold is None, never an error later when stored."""
+    when = parse_date([value])
+    assert when is None or when.tzinfo == UTC and when.astimezone(UTC) == when
+
+
 def test_uid_sets_are_written_in_ranges() -> None:
     assert uid_set([9, 3, 4, 5, 6, 7, 12, 11]) == "3:7,9,11:12"
     assert uid_set([42]) == "42" and uid_set([]) == ""
