@@ -5,7 +5,9 @@ baseline measured in the same run on the same loopback servers.
               record, set keywords) over a list archive, against a plain imapclient
               FETCH BODY.PEEK[] of the same messages in batches of 200;
 * tagging   — that same tagging pass, against imapfilter setting a keyword by From
-              (one SEARCH per roster sender, one STORE) on the same folder;
+              (one SEARCH per roster sender, one STORE) on the same folder, best of 3;
+              with, as a note, the floor of any tool that reads each post: the list
+              worker's UID FETCH of the posts' header fields, alone;
 * push      — APPEND of a question (and of a proof with a PDF ticket) to the reply at
               the SMTP server, through a real daemon process on IDLE, against a bare
               imapclient IDLE client seeing the same APPEND;

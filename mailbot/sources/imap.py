@@ -188,22 +188,19 @@ class ImapSource:
         return parse_fetched_literals(lines)
 
     def fetch_one(self, envelope: Envelope) -> bytes:
-        try:
-            data = self._c().fetch([envelope.uid], [b"BODY.PEEK[]"])
-        except NET_ERRORS as err:
-            raise SourceError(f"{self.mailbox}: fetch failed: {err}") from err
-        if envelope.uid not in data:
-            raise SourceError(f"{envelope.key}: message has disappeared")
-        return bytes(data[envelope.uid][b"BODY[]"])
+        return bytes(self._fetch_item(envelope, b"BODY.PEEK[]")[b"BODY[]"])
 
     def size(self, envelope: Envelope) -> int:
+        return int(self._fetch_item(envelope, b"RFC822.SIZE").get(b"RFC822.SIZE", 0))
+
+    def _fetch_item(self, envelope: Envelope, item: bytes) -> dict[bytes, Any]:
         try:
-            data = self._c().fetch([envelope.uid], [b"RFC822.SIZE"])
+            data = self._c().fetch([envelope.uid], [item])
         except NET_ERRORS as err:
             raise SourceError(f"{self.mailbox}: fetch failed: {err}") from err
         if envelope.uid not in data:
             raise SourceError(f"{envelope.key}: message has disappeared")
-        return int(data[envelope.uid].get(b"RFC822.SIZE", 0))
+        return dict(data[envelope.uid])
 
     def add_keyword(self, envelopes: list[Envelope], keyword: str) -> None:
         uids = [e.uid for e in envelopes if e.uidvalidity == self.uidvalidity]
