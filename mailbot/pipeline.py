@@ -16,6 +16,9 @@ any instant):
      start, rows whose `effects_done` is false get their effect again;
   4. the outbox sender delivers rows after their commit (see outbox.py).
 
+List posts read by their header fields go through mailbot/listbatch.py: the same
+ordering, with one commit for a whole fetch batch of plain posts.
+
 Any exception in step 2 rolls the transaction back; the message is then
 recorded as `quarantined` with the reason, in a fresh transaction, and moved
 to the quarantine folder. If even that record cannot be written (database
