@@ -18,14 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from mailbot import config, members
-from mailbot.app import App
 from mailbot.models import OutboxMessage
 from mailbot.outbox import Identity, compose
 from mailbot.render import Rendered
 from mailbot.sources import Envelope
 from tests.faults.mailgen import rewrite, sample
-from tests.helpers import ROOT, write_config
+from tests.helpers import maildir_app
 
 EXPECTED = {"from", "to", "subject", "date", "message-id", "in-reply-to", "references",
             "auto-submitted", "x-auto-response-suppress", "x-loop", "x-mailer", "x-test",
@@ -61,14 +59,7 @@ def test_compose_keeps_every_header_on_one_line(name: str, subject: str, extra: 
 def test_member_with_injected_name_and_subject_gets_a_clean_reply(tmp_path: Path) -> None:
     """GIVEN a question whose display name and subject decode to CRLF + 'Bcc:' WHEN the bot
     answers THEN the reply has no Bcc or smuggled header, and goes only to the sender."""
-    maildir = tmp_path / "maildir"
-    for role in ("list", "inbox"):
-        (maildir / role / "new").mkdir(parents=True)
-    app = App(config.load(write_config(tmp_path, maildir=maildir,
-                                       database=f"sqlite:///{tmp_path / 'bot.sqlite3'}")))
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
+    app = maildir_app(tmp_path)
     # encoded twice: decoded once by our parser, the text is itself an RFC 2047 word that
     # the email package would decode again into CR/LF when writing the reply
     raw = rewrite(sample("inbox", "other-question-to-bot"), {

@@ -23,13 +23,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlmodel import Session, col, select
 
-from mailbot import config, members
 from mailbot.app import App
 from mailbot.mimeheaders import scan_message_id
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.records import Outcome
 from mailbot.sources import Envelope
-from tests.helpers import ROOT, write_config
+from tests.helpers import maildir_app
 from tests.hostile.mutations import hostile_messages
 
 EXAMPLES = int(os.environ.get("MAILBOT_FUZZ_EXAMPLES", "200"))
@@ -43,15 +42,7 @@ _uids = itertools.count(1)
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    tmp = tmp_path_factory.mktemp("fuzz")
-    maildir = tmp / "maildir"
-    for role in ("list", "inbox"):
-        (maildir / role / "new").mkdir(parents=True)
-    bot = App(config.load(write_config(tmp, maildir=maildir,
-                                       database=f"sqlite:///{tmp / 'fuzz.sqlite3'}")))
-    with Session(bot.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
+    bot = maildir_app(tmp_path_factory.mktemp("fuzz"))
     yield bot
     print(f"\nfuzzed messages by outcome: {dict(STATS)}")
     bot.engine.dispose()

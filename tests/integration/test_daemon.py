@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from sqlmodel import Session, select
 
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
-from tests.helpers import BOT, LIST_FOLDER, InProcess, real_app, sample, wait_until, write_config
+from tests.helpers import BOT, LIST_FOLDER, real_app, sample, wait_until, write_config
 from tests.servers import Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
@@ -92,12 +91,6 @@ def test_malformed_goes_to_quarantine_folder(tmp_path: Path, dovecot: Dovecot,
     assert len(dovecot.uids("bot", "INBOX")) == 1
     quarantined = [r for r in rows(app) if r.status == "quarantined"]
     assert len(quarantined) == 2 and all(r.reason for r in quarantined)
-
-
-@pytest.fixture
-def daemon(tmp_path: Path, dovecot: Dovecot, smtp_capture: SmtpCapture) -> Iterator[App]:
-    with InProcess(real_app(tmp_path, dovecot, smtp_capture)) as running:
-        yield running.app
 
 
 def test_push_reply_arrives_without_polling(daemon: App, dovecot: Dovecot,

@@ -9,7 +9,6 @@ import json
 import re
 import statistics
 import time
-from collections.abc import Iterator
 from email.utils import make_msgid
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from sqlmodel import Session, select
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.models.proofs import Proof
-from tests.helpers import SAMPLES, SHARED_CORPUS, InProcess, real_app, wait_until
+from tests.helpers import SAMPLES, SHARED_CORPUS, real_app, wait_until
 from tests.proofmail import File, attendance_pdf, photo, proof_mail, report_pdf, ticket_pdf
 from tests.servers import Dovecot, SmtpCapture
 from tests.ticketpdfs import encrypted_pdf, html_as_pdf
@@ -111,12 +110,6 @@ def test_corpus_and_hostile_proofs_through_dovecot(tmp_path: Path, dovecot: Dove
     held = [r for r in rows.values() if r.status == "held"]
     assert all(r.member_email is None for r in held)
     assert set(dovecot.uids("bot", "INBOX")) and len(dovecot.uids("bot", "Quarantaine")) == 1
-
-
-@pytest.fixture
-def daemon(tmp_path: Path, dovecot: Dovecot, smtp_capture: SmtpCapture) -> Iterator[App]:
-    with InProcess(real_app(tmp_path, dovecot, smtp_capture)) as running:
-        yield running.app
 
 
 def test_ack_of_a_pdf_ticket_within_seconds(daemon: App, dovecot: Dovecot,

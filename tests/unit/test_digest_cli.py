@@ -11,21 +11,13 @@ from sqlmodel import Session, select
 from mailbot import config, db
 from mailbot.cli import main
 from mailbot.models.jobs import DigestSent
-from tests.helpers import maildir_config, run_cli
-
-
-@pytest.fixture
-def cfg(tmp_path: Path) -> Path:
-    return maildir_config(tmp_path)
-
-
-run = run_cli
+from tests.helpers import run_cli
 
 
 def test_digest_prints_without_sending(cfg: Path, tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     html = tmp_path / "digest.html"
-    code, out = run(capsys, "--config", str(cfg), "digest", "--since", "2026-03-23",
+    code, out = run_cli(capsys, "--config", str(cfg), "digest", "--since", "2026-03-23",
                     "--html", str(html))
     assert code == 0
     assert out.startswith("Objet\u00a0: [QPV] Synthèse de la semaine — du 23 mars 2026 au ")
@@ -38,7 +30,7 @@ def test_digest_prints_without_sending(cfg: Path, tmp_path: Path,
 
 def test_digest_send_delivers_and_moves_the_period(cfg: Path, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run(capsys, "--config", str(cfg), "digest", "--send")
+    code, out = run_cli(capsys, "--config", str(cfg), "digest", "--send")
     assert code == 0
     assert out.strip() == "synthèse envoyée à 1 destinataire(s) (1 message(s) remis au serveur)"
     assert len(list((tmp_path / "data" / "outbox").glob("*.eml"))) == 1
@@ -55,15 +47,15 @@ def test_digest_since_must_be_a_date(cfg: Path, capsys: pytest.CaptureFixture[st
 
 def test_jobs_lists_schedule_next_run_and_last_result(cfg: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run(capsys, "--config", str(cfg), "jobs")
+    code, out = run_cli(capsys, "--config", str(cfg), "jobs")
     lines = out.splitlines()
     assert code == 0 and lines[0].split() == ["tâche", "planification", "prochaine", "dernière",
                                               "résultat"]
     assert [line.split()[0] for line in lines[2:]] == \
         ["digest", "reminders", "refresh_step", "sympa_review", "outbox"]
     assert "0 8 * * mon" in lines[2]
-    run(capsys, "--config", str(cfg), "run", "--once")  # first start: baselines
-    code, out = run(capsys, "--config", str(cfg), "jobs", "--json")
+    run_cli(capsys, "--config", str(cfg), "run", "--once")  # first start: baselines
+    code, out = run_cli(capsys, "--config", str(cfg), "jobs", "--json")
     rows = {r["id"]: r for r in json.loads(out)}
     assert rows["digest"]["last_status"] == "baseline"
     assert rows["outbox"]["last_result"] == "0 en attente, 0 en échec"
