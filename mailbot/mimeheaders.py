@@ -91,13 +91,12 @@ def read_items(items: list[tuple[str, str]]) -> tuple[dict[str, list[str]], list
         key = name.strip().lower()
         value = str(value)
         if value.isascii() and "\n" not in value and "=?" not in value:
-            value = value.replace("\r", "").strip()  # most fields: nothing else to unfold or decode
-            raw.setdefault(key, []).append(value)
-            decoded.append((name, value))
-            continue
-        value = unfold(value)
+            value = text = value.replace("\r", "").strip()  # most fields: nothing to decode
+        else:
+            value = unfold(value)
+            text = value if key.startswith("content-") else decode_value(value)
         raw.setdefault(key, []).append(value)
-        decoded.append((name, value if key.startswith("content-") else decode_value(value)))
+        decoded.append((name, text))
     return raw, decoded
 
 
