@@ -14,13 +14,13 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from mailbot.classify import Verdict
-from mailbot.facts import Context
-from mailbot.incoming import Incoming
-from mailbot.mailer import Mailer
+from mailbot.decide.classify import Verdict
+from mailbot.decide.facts import Context
+from mailbot.mime.incoming import Incoming
+from mailbot.mail.mailer import Mailer
 from mailbot.models import ProcessedMessage
-from mailbot.replypolicy import refusal
-from mailbot.trust import assess
+from mailbot.decide.replypolicy import refusal
+from mailbot.decide.trust import assess
 from mailbot.services import Services
 
 log = logging.getLogger(__name__)

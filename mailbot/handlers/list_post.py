@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mailbot.classify import Verdict
-from mailbot.facts import Context
+from mailbot.decide.classify import Verdict
+from mailbot.decide.facts import Context
 from mailbot.handlers import Job
-from mailbot.incoming import Incoming
+from mailbot.mime.incoming import Incoming
 from mailbot.models import Post
 
 

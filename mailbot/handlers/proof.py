@@ -24,7 +24,7 @@ from mailbot.proofs.funded import read_statement
 from mailbot.proofs.intake import Filed, apply_statement, record
 from mailbot.proofs.kinds import decide, items_of
 from mailbot.proofs.storage import BlobStore
-from mailbot.trust import assess
+from mailbot.decide.trust import assess
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from mailbot.models.proofs import Proof, TicketLeg
 from mailbot.proofs import label
 from mailbot.proofs.dossiers import Dossier, dossier_for, live_legs, live_proofs
 from mailbot.proofs.storage import BlobStore
-from mailbot.render import eur
+from mailbot.mail.render import eur
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 

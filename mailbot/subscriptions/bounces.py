@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from mailbot import members
-from mailbot.incoming import Incoming
+from mailbot.mime.incoming import Incoming
 from mailbot.models import Member
 from mailbot.models.subscriptions import BounceEvent, RefreshEntry
 from mailbot.subscriptions import audit, confirm, refresh, tokens

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailbot import mailer
+from mailbot.mail import mailer
 
 
 class Mailer(mailer.Mailer):

@@ -23,10 +23,10 @@ from email.message import EmailMessage
 from sqlmodel import Session, col, select
 
 from mailbot import members
-from mailbot.incoming import Incoming
+from mailbot.mime.incoming import Incoming
 from mailbot.models import Member
 from mailbot.models.subscriptions import SympaCommand, SympaReview
-from mailbot.outbox import clean_header
+from mailbot.mail.outbox import clean_header
 from mailbot.services import Services
 from mailbot.subscriptions import audit
 from mailbot.subscriptions.commands import EMAIL_RE, clean_subject

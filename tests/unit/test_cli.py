@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mailbot.cli import main
-from tests.helpers import ROOT, run_cli, sample
+from tests.support.helpers import ROOT, run_cli, sample
 
 
 def test_members_import_twice_updates_without_duplicates(cfg: Path, tmp_path: Path,

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from mailbot import config, db
 from mailbot.cli import main
 from mailbot.models.jobs import DigestSent
-from tests.helpers import run_cli
+from tests.support.helpers import run_cli
 
 
 def test_digest_prints_without_sending(cfg: Path, tmp_path: Path,

@@ -25,7 +25,7 @@ from mailbot.digest import labels, sources
 from mailbot.models import Member, Post, ProcessedMessage
 from mailbot.models.jobs import Reminder
 from mailbot.services import Services, build_services
-from tests.helpers import BOT, ROOT
+from tests.support.helpers import BOT, ROOT
 
 PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2026, 3, 23, 8, 0, tzinfo=PARIS)

@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import Session
 
 from mailbot.digest import send
-from mailbot.render import Rendered
-from tests.helpers import ROOT
+from mailbot.mail.render import Rendered
+from tests.support.helpers import ROOT
 from tests.unit.test_digest_data import (  # noqa: F401  (fake_domains is a fixture)
     END, START, Clock, FakeDossier, fake_domains, make_services, seed_week,
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from mailbot.models import Post
-from tests.helpers import deliver, maildir_app as make_app
+from tests.support.helpers import deliver, maildir_app as make_app
 
 REWRITTEN = """From: "Pascale Martin via qpv-hpf" <qpv-hpf@framalistes.org>
 Reply-To: Pascale Martin <pascale.martin@anct.gouv.fr>

@@ -1,4 +1,4 @@
-"""mailbot.forwards: new text vs quotes, inline forwards in every client's format, HTML to text."""
+"""mailbot.mime.forwards: new text vs quotes, inline forwards in every client's format, HTML to text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailbot.forwards import (
+from mailbot.mime.forwards import (
     PARIS,
     is_reply_subject,
     parse_address_text,
@@ -16,8 +16,8 @@ from mailbot.forwards import (
     split_forward,
     split_text,
 )
-from mailbot.htmltext import html_to_text
-from mailbot.incoming import Address
+from mailbot.mime.htmltext import html_to_text
+from mailbot.mime.incoming import Address
 
 NBSP, NNBSP, BOM = "\u00a0", "\u202f", "\ufeff"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.guards import GuardEnv, run_guards
-from mailbot.parse import parse_message
-from mailbot.replypolicy import refusal
-from tests.helpers import BOT, sample
+from mailbot.decide.guards import GuardEnv, run_guards
+from mailbot.mime.parse import parse_message
+from mailbot.decide.replypolicy import refusal
+from tests.support.helpers import BOT, sample
 
 ENV = GuardEnv(bot_address=BOT, list_address="qpv-hpf@framalistes.org", list_name="qpv-hpf",
                list_id="qpv-hpf.framalistes.org", sympa_address="sympa@framalistes.org")

@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mailparser.utils import convert_mail_date
 
-from mailbot.classify import classify
-from mailbot.facts import FIELDS, GETTERS, Context
-from mailbot.incoming import Incoming
-from mailbot.mimeheaders import parse_date
-from mailbot.parse import calls_for_body, parse_headers, parse_message
+from mailbot.decide.classify import classify
+from mailbot.decide.facts import FIELDS, GETTERS, Context
+from mailbot.mime.incoming import Incoming
+from mailbot.mime.headers import parse_date
+from mailbot.mime.parse import calls_for_body, parse_headers, parse_message
 from mailbot.sources.imap import parse_fetched_literals, uid_set
-from mailbot.tagging import author_of
-from tests.helpers import SAMPLES, SHARED_CORPUS, maildir_app
+from mailbot.decide.tagging import author_of
+from tests.support.helpers import SAMPLES, SHARED_CORPUS, maildir_app
 
 MESSAGES = sorted(SAMPLES.rglob("*.eml")) + (
     sorted(SHARED_CORPUS.rglob("*.eml")) if SHARED_CORPUS.is_dir() else [])

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from mailbot.listbatch import ListBatch
+from mailbot.pipeline.batch import ListBatch
 from mailbot.models import OutboxMessage, Post, ProcessedMessage
-from mailbot.records import Outcome
+from mailbot.pipeline.outcome import Outcome
 from mailbot.sources import Envelope
-from tests.helpers import deliver, maildir_app, processed_rows
-from tests.subscriptions_kit import mail
+from tests.support.helpers import deliver, maildir_app, processed_rows
+from tests.support.subscriptions_kit import mail
 
 LIST = "qpv-hpf@framalistes.org"
 LIST_HEADERS = {"List-Id": "<qpv-hpf.framalistes.org>", "Precedence": "list"}

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from mailbot import db
 from mailbot.models import OutboxMessage, utcnow
-from mailbot.outbox import LEASE, OutboxSender
+from mailbot.mail.outbox import LEASE, OutboxSender
 
 
 class Sink:

@@ -1,4 +1,4 @@
-"""mailbot.parse: raw bytes to Incoming, caps, attachments with provenance, forwards, hostile input."""
+"""mailbot.mime.parse: raw bytes to Incoming, caps, attachments with provenance, forwards, hostile input."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailbot.errors import MalformedMessage
-from mailbot.filenames import display_filename, sniff_type
-from mailbot.incoming import Address, Incoming
-from mailbot.parse import Limits, parse_headers, parse_message
+from mailbot.mime.filenames import display_filename, sniff_type
+from mailbot.mime.incoming import Address, Incoming
+from mailbot.mime.parse import Limits, parse_headers, parse_message
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "parse"
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "public"

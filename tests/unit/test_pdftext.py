@@ -1,4 +1,4 @@
-"""mailbot.pdftext: bounded, never-raising PDF text extraction."""
+"""mailbot.proofs.pdftext: bounded, never-raising PDF text extraction."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mailbot.pdftext import (
+from mailbot.proofs.pdftext import (
     ERR_DAMAGED,
     ERR_EMPTY,
     ERR_ENCRYPTED,
@@ -27,7 +27,7 @@ from mailbot.pdftext import (
     PdfText,
     pdf_text,
 )
-from tests import ticketpdfs as tp
+from tests.support import ticketpdfs as tp
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "public"
 

@@ -12,7 +12,7 @@ from mailbot.app import App
 from mailbot.handlers import Job
 from mailbot.models import OutboxMessage
 from mailbot.sources.maildir import MaildirSource
-from tests.helpers import BOT, deliver, maildir_app, processed_rows, sample
+from tests.support.helpers import BOT, deliver, maildir_app, processed_rows, sample
 
 
 def outbox_rows(app: App) -> list[OutboxMessage]:

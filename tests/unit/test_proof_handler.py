@@ -26,11 +26,11 @@ from mailbot.cli import main as cli_main
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.models.proofs import DossierFlags, Proof, ProofHold, TicketLeg
 from mailbot.proofs.dossiers import compute_dossiers, dossier_for
-from tests.helpers import ROOT, write_config
-from tests.proofmail import (
+from tests.support.helpers import ROOT, write_config
+from tests.support.proofmail import (
     File, attendance_pdf, invoice_pdf, logo, mission_form_pdf, proof_mail, report_pdf, ticket_pdf,
 )
-from tests.ticketpdfs import encrypted_pdf, scanned_pdf
+from tests.support.ticketpdfs import encrypted_pdf, scanned_pdf
 
 KARIM = "karim.belkacem@orange.fr"
 START = datetime(2021, 11, 20, 8, 0, tzinfo=UTC)
@@ -253,7 +253,7 @@ def test_dmarc_fail_is_held_flagged_and_silent(bot: Callable[..., App]) -> None:
 
 
 def test_forged_authentication_results_is_held(bot: Callable[..., App]) -> None:
-    from tests.proofmail import auth_results
+    from tests.support.proofmail import auth_results
     app = bot(proof_mail(extra_ar=[auth_results("orange.fr")], files=[File("CR.pdf", report_pdf())]))
     assert rows(app)[0].status == "held" and "falsifié" in rows(app)[0].reason
     assert proofs(app) == []

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.facts import FIELDS, Context
-from mailbot.parse import parse_message
+from mailbot.decide.facts import FIELDS, Context
+from mailbot.mime.parse import parse_message
 from mailbot.proofs.kinds import RESULTS, STAGE, Item, decide, items_of
-from mailbot.rules import RuleSet, load_rules
-from tests.helpers import ROOT
-from tests.proofmail import (
+from mailbot.decide.rules import RuleSet, load_rules
+from tests.support.helpers import ROOT
+from tests.support.proofmail import (
     File, attendance_pdf, docx, invoice_pdf, logo, mission_form_pdf, photo, proof_mail,
     report_pdf, ticket_pdf,
 )
-from tests.ticketpdfs import LegSpec, encrypted_pdf, html_as_pdf, ouigo_pdf, scanned_pdf, ter_pdf
+from tests.support.ticketpdfs import LegSpec, encrypted_pdf, html_as_pdf, ouigo_pdf, scanned_pdf, ter_pdf
 
 OWN = {"karim.belkacem@orange.fr"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from mailbot.errors import StorageError
-from mailbot.parse import parse_message
+from mailbot.mime.parse import parse_message
 from mailbot.proofs.dossiers import evaluate
 from mailbot.proofs.export import zip_name
 from mailbot.proofs.funded import read_statement
 from mailbot.proofs.invoices import invoice_amount
 from mailbot.proofs.storage import BlobStore
-from mailbot.trust import assess
+from mailbot.decide.trust import assess
 from mailbot.models.proofs import Proof
-from tests.proofmail import AUTHSERV, auth_results, proof_mail
+from tests.support.proofmail import AUTHSERV, auth_results, proof_mail
 
 # --- trust ------------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from mailbot import reminders
+from mailbot.proofs import reminders
 from mailbot.config import ReminderSettings
 from mailbot.digest import sources
 from mailbot.models import Member, OutboxMessage, ProcessedMessage

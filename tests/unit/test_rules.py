@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mailbot.errors import RulesError
-from mailbot.facts import FIELDS
-from mailbot.rules import load_rules
+from mailbot.decide.facts import FIELDS
+from mailbot.decide.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 

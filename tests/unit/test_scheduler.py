@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from mailbot import jobs, scheduler
+from mailbot import jobs
+
+from mailbot.jobs import scheduler
 from mailbot.jobs import runs
 from mailbot.jobs.timing import cron_trigger, last_fire, next_fire, weekdays
 from mailbot.models import OutboxMessage

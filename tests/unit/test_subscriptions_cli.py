@@ -19,8 +19,8 @@ from mailbot.models.subscriptions import RefreshCampaign, SubscriptionAudit, Sub
 from mailbot.subscriptions import forget as forget_mod
 from mailbot.subscriptions.mailer import Mailer
 from mailbot.subscriptions.report import period_report
-from tests.helpers import ROOT, maildir_config
-from tests.subscriptions_kit import Clock, db, feed, mail, make_app, member, outbox, reply, rows
+from tests.support.helpers import ROOT, maildir_config
+from tests.support.subscriptions_kit import Clock, db, feed, mail, make_app, member, outbox, reply, rows
 
 OLD, NEW = "yann.legoff@ecohabitat-bzh.org", "yann.legoff@reseau-hp-bretagne.bzh"
 

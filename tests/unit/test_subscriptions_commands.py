@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from mailbot.parse import Limits, parse_message
+from mailbot.mime.parse import Limits, parse_message
 from mailbot.subscriptions import tokens
 from mailbot.subscriptions.commands import (
     clean_subject,

@@ -12,9 +12,9 @@ import pytest
 from mailbot.app import App
 from mailbot.models import MemberAlias, ProcessedMessage
 from mailbot.models.subscriptions import SubscriptionAudit, SubscriptionRequest, SympaCommand
-from tests.helpers import BOT
-from tests.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
-from tests.subscriptions_kit import (
+from tests.support.helpers import BOT
+from tests.support.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
+from tests.support.subscriptions_kit import (
     COTECH,
     LIST,
     SYMPA,

@@ -15,7 +15,7 @@ from mailbot.models import Member
 from mailbot.models.subscriptions import RefreshEntry
 from mailbot.subscriptions import refresh
 from mailbot.subscriptions.jobs import refresh_step
-from tests.subscriptions_kit import (
+from tests.support.subscriptions_kit import (
     COTECH,
     SYMPA,
     Clock,

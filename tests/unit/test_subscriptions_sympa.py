@@ -15,9 +15,9 @@ from mailbot.models import ProcessedMessage
 from mailbot.models.subscriptions import SympaCommand, SympaReview
 from mailbot.subscriptions import sympa
 from mailbot.subscriptions.jobs import sympa_review
-from tests.helpers import BOT
-from tests.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
-from tests.subscriptions_kit import (
+from tests.support.helpers import BOT
+from tests.support.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
+from tests.support.subscriptions_kit import (
     SYMPA,
     Clock,
     feed,
@@ -27,7 +27,7 @@ from tests.subscriptions_kit import (
     rows,
     sympa_mail,
 )
-from tests.sympa_responder import FakeSympa
+from tests.support.sympa_responder import FakeSympa
 
 NEW = "lena.garcia@ccas-bron.fr"
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from mailbot.render import Renderer
-from tests.helpers import ROOT
+from mailbot.mail.render import Renderer
+from tests.support.helpers import ROOT
 
 WHEN = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
 BASE = {"first_name": "Léna", "bot_address": "bot@x.fr", "cotech_address": "cotech@x.fr",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mailbot.facts import FIELDS, Context, MemberView
-from mailbot.rules import load_rules
-from mailbot.tagging import tag_post
+from mailbot.decide.facts import FIELDS, Context, MemberView
+from mailbot.decide.rules import load_rules
+from mailbot.decide.tagging import tag_post
 
 RULES = load_rules(Path(__file__).resolve().parents[2] / "rules", FIELDS)
 AMO = MemberView(1, "amo@x.fr", "Une AMO", "GO", "active")

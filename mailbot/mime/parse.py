@@ -2,10 +2,10 @@
 
 Owns the caps (`Limits`: size, number of parts, nesting depth, checked before any
 decoding) and the assembly of an `Incoming`. The header fields are read by
-`mailbot.mimeheaders`, the MIME tree is walked by `mailbot.mimewalk` (body,
+`mailbot.mime.headers`, the MIME tree is walked by `mailbot.mime.walk` (body,
 attachments with the forwarded message each came from, message/rfc822, winmail.dat),
-quotes and inline forwards are split by `mailbot.forwards`, filenames and types by
-`mailbot.filenames`.
+quotes and inline forwards are split by `mailbot.mime.forwards`, filenames and types by
+`mailbot.mime.filenames`.
 
 Built on the stdlib parser with the compat32 policy (it never raises on broken
 headers; policy.default can) and our own tolerant decoding, with mail-parser
@@ -38,10 +38,10 @@ from email.message import Message
 from email.policy import compat32
 
 from mailbot.errors import MalformedMessage
-from mailbot.forwards import InlineForward, is_reply_subject, split_text
-from mailbot.incoming import Forwarded, Incoming
-from mailbot.mimeheaders import build_incoming, require_headers, split_header_block
-from mailbot.mimewalk import Ctx, Piece, WalkState, children, pieces_text, walk
+from mailbot.mime.forwards import InlineForward, is_reply_subject, split_text
+from mailbot.mime.incoming import Forwarded, Incoming
+from mailbot.mime.headers import build_incoming, require_headers, split_header_block
+from mailbot.mime.walk import Ctx, Piece, WalkState, children, pieces_text, walk
 
 _log = logging.getLogger(__name__)
 

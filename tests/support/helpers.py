@@ -26,9 +26,9 @@ from mailbot import config, members
 from mailbot.app import App
 from mailbot.cli import main as cli_main
 from mailbot.models import ProcessedMessage
-from tests.servers import Dovecot, SmtpCapture
+from tests.support.servers import Dovecot, SmtpCapture
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "mail"
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus" / "public"
 BOT = "preuves-qpv@habitatparticipatif-france.fr"

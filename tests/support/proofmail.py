@@ -4,7 +4,7 @@
 Authentication-Results, a text part, attachments (inline images with a
 Content-ID inside multipart/related when asked). Hostile filenames are written
 raw into the Content-Disposition, as a hostile client would. The documents are
-real PDFs made with reportlab (`tests.ticketpdfs.text_pdf`), a DOCX made with
+real PDFs made with reportlab (`tests.support.ticketpdfs.text_pdf`), a DOCX made with
 zipfile, and a JPEG-looking photo of any size.
 """
 
@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from datetime import datetime, timezone
 
-from tests.ticketpdfs import LegSpec, sncf_inoui_pdf, text_pdf
+from tests.support.ticketpdfs import LegSpec, sncf_inoui_pdf, text_pdf
 
 AUTHSERV = "mx.habitatparticipatif-france.fr"
 

@@ -1,6 +1,6 @@
 """The body text of a message: new text vs quoted text, inline forwards.
 
-Owns (HTML bodies are made text first by `mailbot.htmltext`):
+Owns (HTML bodies are made text first by `mailbot.mime.htmltext`):
 
 - ``split_text`` / ``split_forward``: cut the text at the first forward separator,
   reply attribution ("Le … a écrit :", "On … wrote:") or ``>`` quote, and read each
@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from mailbot.incoming import Address
+from mailbot.mime.incoming import Address
 
 try:
     from zoneinfo import ZoneInfo

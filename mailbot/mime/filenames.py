@@ -3,7 +3,7 @@
 Owns three things, all pure functions of their inputs:
 
 - ``decode_words``: tolerant RFC 2047 decoding (``=?utf-8?Q?...?=``), used for
-  filename parameters and, by ``mailbot.parse``, for every header value;
+  filename parameters and, by ``mailbot.mime.parse``, for every header value;
 - ``part_filename`` / ``display_filename``: the sender's filename (RFC 2231
   continuations, RFC 2047 words inside quoted parameters, raw 8-bit bytes) turned
   into safe *display text*: NFC, no directory part, no control or bidi characters,

@@ -42,7 +42,7 @@ from sqlmodel import Session, col, or_, select, update
 from mailbot.db import session_scope
 from mailbot.errors import DeliveryError
 from mailbot.models import OutboxMessage, utcnow
-from mailbot.render import Rendered
+from mailbot.mail.render import Rendered
 
 log = logging.getLogger(__name__)
 # Lines may run to RFC 5322's 998: with the default 78, a long Message-ID in

@@ -36,21 +36,23 @@ from collections.abc import Callable, Iterable
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from mailbot import guards, members
-from mailbot.classify import classify
+from mailbot import members
+
+from mailbot.decide import guards
+from mailbot.decide.classify import classify
 from mailbot.db import session_scope
 from mailbot.errors import MalformedMessage, MessageError, StorageError
-from mailbot.facts import Context, MemberView
+from mailbot.decide.facts import Context, MemberView
 from mailbot.handlers import Handler, Job, registry
-from mailbot.incoming import Incoming
-from mailbot.listbatch import ListBatch, known_tags, thread_tag
-from mailbot.mimeheaders import INCOMING_HEADERS, scan_message_id
+from mailbot.mime.incoming import Incoming
+from mailbot.pipeline.batch import ListBatch, known_tags, thread_tag
+from mailbot.mime.headers import INCOMING_HEADERS, scan_message_id
 from mailbot.models import OutboxMessage, ProcessedMessage
-from mailbot.parse import Limits, calls_for_body, parse_headers, parse_message
-from mailbot.records import Outcome, effects_of, row_values
+from mailbot.mime.parse import Limits, calls_for_body, parse_headers, parse_message
+from mailbot.pipeline.outcome import Outcome, effects_of, row_values
 from mailbot.services import Services
 from mailbot.sources import Envelope
-from mailbot.tagging import AUTHOR_HEADERS, author_of, needs_body, rule_headers
+from mailbot.decide.tagging import AUTHOR_HEADERS, author_of, needs_body, rule_headers
 
 log = logging.getLogger(__name__)
 Loader = Callable[[], bytes]
@@ -111,7 +113,7 @@ class Pipeline:
     def process_batch(self, fetched: Iterable[tuple[Envelope, bytes]], headers_only: bool,
                       loader: Callable[[Envelope], Loader]) -> list[Outcome]:
         """A fetch batch: list posts read by their header fields are recorded together
-        (mailbot.listbatch); anything else one message at a time."""
+        (mailbot.pipeline.batch); anything else one message at a time."""
         if headers_only:
             return ListBatch(self, loader).run(list(fetched))
         return [self.process(env, data, False, loader(env)) for env, data in fetched]

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailbot import facts as facts_mod
-from mailbot.facts import Context
-from mailbot.guards import GuardEnv, run_guards
-from mailbot.incoming import Incoming
-from mailbot.rules import RuleSet
-from mailbot.tagging import tag_post
+from mailbot.decide import facts as facts_mod
+from mailbot.decide.facts import Context
+from mailbot.decide.guards import GuardEnv, run_guards
+from mailbot.mime.incoming import Incoming
+from mailbot.decide.rules import RuleSet
+from mailbot.decide.tagging import tag_post
 
 CATEGORIES = ("list_post", "proof", "command", "refresh_reply", "bounce", "autoreply",
               "sympa", "other", "malformed")

@@ -6,7 +6,7 @@ path, List-* headers, our own X-Loop or address, X-Ack: no. Pure.
 
 from __future__ import annotations
 
-from mailbot.incoming import Incoming
+from mailbot.mime.incoming import Incoming
 
 
 def refusal(msg: Incoming, bot_address: str) -> str | None:

@@ -15,10 +15,10 @@ from typing import NamedTuple
 from tnefparse.tnef import TNEF
 
 from mailbot.errors import MalformedMessage
-from mailbot.filenames import decode_bytes, display_filename, extension_for, part_filename, sniff_type
-from mailbot.htmltext import html_to_text
-from mailbot.incoming import Attachment, Forwarded
-from mailbot.mimeheaders import addresses, decode_value, parse_date, read_items, unfold
+from mailbot.mime.filenames import decode_bytes, display_filename, extension_for, part_filename, sniff_type
+from mailbot.mime.htmltext import html_to_text
+from mailbot.mime.incoming import Attachment, Forwarded
+from mailbot.mime.headers import addresses, decode_value, parse_date, read_items, unfold
 
 _SKIPPED_TYPES = frozenset(
     {"application/pgp-signature", "application/pkcs7-signature", "application/x-pkcs7-signature", "text/rfc822-headers"}

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 
-from mailbot.facts import Context
-from mailbot.incoming import Incoming
-from mailbot.rules import Facts, RuleSet
+from mailbot.decide.facts import Context
+from mailbot.mime.incoming import Incoming
+from mailbot.decide.rules import Facts, RuleSet
 
 SUBJECT_TAG = re.compile(r"\[\s*(GO|GT)\s*\]", re.IGNORECASE)
 DEFAULT_GROUPS = {"GO": "GO", "GT": "GT", "COTECH": "GT", "HABITANTS": "HABITANTS"}

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from flufl.bounce import all_failures
 
-from mailbot.incoming import Incoming
+from mailbot.mime.incoming import Incoming
 
 # every header field a guard reads beyond those of Incoming itself: a list post is
 # fetched by these fields alone (tests/unit/test_list_fields.py keeps the list honest)

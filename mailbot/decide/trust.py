@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import authres
 
-from mailbot.incoming import Incoming
+from mailbot.mime.incoming import Incoming
 
 
 @dataclass(frozen=True)

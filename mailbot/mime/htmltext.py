@@ -2,7 +2,7 @@
 
 Drops ``<head>``, ``<style>``, ``<script>``; one line per ``<br>``/``<p>``/``<div>``/
 ``<tr>``/``<li>``; ``<blockquote>`` content prefixed with ``> `` so that quote
-detection (`mailbot.forwards`) works on HTML mail too. Never raises.
+detection (`mailbot.mime.forwards`) works on HTML mail too. Never raises.
 """
 
 from __future__ import annotations

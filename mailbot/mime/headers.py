@@ -16,8 +16,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from mailparser.utils import convert_mail_date, get_addresses
 
 from mailbot.errors import MalformedMessage
-from mailbot.filenames import decode_words, fix_8bit
-from mailbot.incoming import Address, Incoming
+from mailbot.mime.filenames import decode_words, fix_8bit
+from mailbot.mime.incoming import Address, Incoming
 
 _HEADER_NAME = re.compile(r"[!-9;-~]+")
 _SIMPLE_ADDRESS = re.compile(  # unambiguous (no backtracking blow-up): values are already stripped

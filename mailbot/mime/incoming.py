@@ -1,6 +1,6 @@
 """The normalised incoming message every other module reads.
 
-`Incoming` is built by `mailbot.parse` from raw bytes (or from headers only,
+`Incoming` is built by `mailbot.mime.parse` from raw bytes (or from headers only,
 for fast list tagging). It owns no behaviour beyond small accessors: guards,
 rules and handlers read it, nothing writes it after parsing.
 """

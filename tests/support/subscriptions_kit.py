@@ -21,9 +21,9 @@ from sqlmodel import Session, col, select
 from mailbot import config, members
 from mailbot.app import App
 from mailbot.models import Member, OutboxMessage
-from mailbot.records import Outcome
+from mailbot.pipeline.outcome import Outcome
 from mailbot.sources import Envelope
-from tests.helpers import BOT, ROOT, write_config
+from tests.support.helpers import BOT, ROOT, write_config
 
 SYMPA = "sympa@framalistes.org"
 LIST = "qpv-hpf@framalistes.org"

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from mailbot.incoming import Attachment, Incoming
-from mailbot.rules import FactValue
+from mailbot.mime.incoming import Attachment, Incoming
+from mailbot.decide.rules import FactValue
 
 REFERENCE_RE = re.compile(r"\b([A-HJ-NP-Z2-9]{4})-([A-HJ-NP-Z2-9]{4})\b")
 DOCUMENT_TYPES = ("application/pdf", "image/", "application/vnd", "application/msword",

@@ -29,14 +29,14 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from mailbot.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 from mailbot.config import ReminderSettings
 from mailbot.digest import sources
 from mailbot.digest.labels import kind_long, proofs_summary, ticket_line
 from mailbot.digest.sources import DossierLike
 from mailbot.models import Member, ProcessedMessage
 from mailbot.models.jobs import Reminder
-from mailbot.render import eur
+from mailbot.mail.render import eur
 from mailbot.services import Services
 
 AUTOREPLY_DAYS = 14

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from datetime import UTC, datetime
 
-from tests.servers import CapturedMessage
+from tests.support.servers import CapturedMessage
 
 ROBOT = "sympa@framalistes.org"
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from mailbot import outbox
+from mailbot.mail import outbox
 from mailbot.models import OutboxMessage
 from mailbot.services import Services
 

@@ -27,18 +27,18 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, insert
 from sqlmodel import Session, SQLModel, col, select
 
-from mailbot.classify import classify
+from mailbot.decide.classify import classify
 from mailbot.db import session_scope
 from mailbot.errors import StorageError
-from mailbot.facts import Context, MemberView
+from mailbot.decide.facts import Context, MemberView
 from mailbot.handlers.list_post import post_values
-from mailbot.incoming import Incoming
+from mailbot.mime.incoming import Incoming
 from mailbot.models import Post, ProcessedMessage
-from mailbot.parse import calls_for_body, parse_headers
-from mailbot.records import Outcome, row_values
+from mailbot.mime.parse import calls_for_body, parse_headers
+from mailbot.pipeline.outcome import Outcome, row_values
 from mailbot.sources import Envelope
 from mailbot.subscriptions.commands import list_command
-from mailbot.tagging import author_of
+from mailbot.decide.tagging import author_of
 
 if TYPE_CHECKING:
     from mailbot.pipeline import Loader, Pipeline
