@@ -10,7 +10,7 @@ from mailbot.decide.facts import FIELDS, Context, MemberView
 from mailbot.decide.rules import load_rules
 from mailbot.decide.tagging import tag_post
 
-RULES = load_rules(Path(__file__).resolve().parents[2] / "rules", FIELDS)
+RULES = load_rules(Path(__file__).resolve().parents[3] / "rules", FIELDS)
 AMO = MemberView(1, "amo@x.fr", "Une AMO", "GO", "active")
 COTECH = MemberView(2, "c@x.fr", "Quelqu'un du COTECH", "COTECH", "active")
 

@@ -16,7 +16,7 @@ from mailbot.digest import collect, send, sources
 from mailbot.models import OutboxMessage
 from mailbot.models.jobs import DigestSent
 from mailbot.services import Services
-from tests.unit.test_digest_data import (  # noqa: F401  (fake_domains is a fixture)
+from tests.unit.digest.test_digest_data import (  # noqa: F401  (fake_domains is a fixture)
     COTECH, END, PARIS, START, Clock, FakeDossier, fake_domains, make_services, seed_week,
 )
 
@@ -172,7 +172,7 @@ def test_a_long_period_lists_the_most_active_threads_and_counts_the_rest(tmp_pat
     """GIVEN 65 GO threads and 45 unclassified posts WHEN the digest is built THEN it lists
     the 60 most active threads and the 40 latest posts, and counts what it left out."""
     from mailbot.models import Post
-    from tests.unit.test_digest_data import paris
+    from tests.unit.digest.test_digest_data import paris
 
     svc = make_services(tmp_path, Clock(END))
     with Session(svc.engine) as s:

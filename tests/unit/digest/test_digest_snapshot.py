@@ -2,7 +2,7 @@
 
 A change to the templates or the digest's content shows here as a diff to
 review. After checking it (and looking at the HTML in a browser), refresh
-the files with: UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/unit/test_digest_snapshot.py
+the files with: UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/unit/digest/test_digest_snapshot.py
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlmodel import Session
 from mailbot.digest import send
 from mailbot.mail.render import Rendered
 from tests.support.helpers import ROOT
-from tests.unit.test_digest_data import (  # noqa: F401  (fake_domains is a fixture)
+from tests.unit.digest.test_digest_data import (  # noqa: F401  (fake_domains is a fixture)
     END, START, Clock, FakeDossier, fake_domains, make_services, seed_week,
 )
 

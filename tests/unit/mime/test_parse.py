@@ -19,8 +19,8 @@ from mailbot.mime.filenames import display_filename, sniff_type
 from mailbot.mime.incoming import Address, Incoming
 from mailbot.mime.parse import Limits, parse_headers, parse_message
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "parse"
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "public"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "parse"
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "public"
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 

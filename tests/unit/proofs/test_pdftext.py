@@ -29,7 +29,7 @@ from mailbot.proofs.pdftext import (
 )
 from tests.support import ticketpdfs as tp
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "public"
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "public"
 
 
 def _bomb(megabytes: int = 200) -> bytes:

@@ -21,7 +21,7 @@ from mailbot.jobs.timing import cron_trigger, last_fire, next_fire, weekdays
 from mailbot.models import OutboxMessage
 from mailbot.models.jobs import DigestSent, JobRun
 from mailbot.services import Services
-from tests.unit.test_digest_data import PARIS, Clock, make_services
+from tests.unit.digest.test_digest_data import PARIS, Clock, make_services
 
 FRIDAY = datetime(2026, 3, 20, 15, 0, tzinfo=PARIS)
 MONDAY = datetime(2026, 3, 23, 8, 0, 30, tzinfo=PARIS)

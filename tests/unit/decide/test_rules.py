@@ -10,7 +10,7 @@ from mailbot.errors import RulesError
 from mailbot.decide.facts import FIELDS
 from mailbot.decide.rules import load_rules
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_shipped_rules_load() -> None:

@@ -20,7 +20,7 @@ from mailbot.digest import sources
 from mailbot.models import Member, OutboxMessage, ProcessedMessage
 from mailbot.models.jobs import Reminder
 from mailbot.services import Services
-from tests.unit.test_digest_data import DOSSIERS, PARIS, Clock, FakeDossier, make_services
+from tests.unit.digest.test_digest_data import DOSSIERS, PARIS, Clock, FakeDossier, make_services
 
 POLICY = ReminderSettings(after_days=7, every_days=7, max_count=3)
 COMPLETED = datetime(2026, 3, 10, 10, 0, tzinfo=PARIS)

@@ -34,7 +34,7 @@ from mailbot.tickets.text import find_reference
 from tests.support import ticketpdfs as tp
 from tests.support.ticketpdfs import LegSpec
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "public"
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "public"
 CORPUS_FIELDS = ("amount_eur", "date", "origin", "destination", "reference", "carrier")
 
 
