@@ -21,7 +21,7 @@ from datetime import datetime
 from mailbot import db
 
 from mailbot.jobs import scheduler
-from mailbot.config import Settings
+from mailbot.settings import Settings
 from mailbot.errors import ConfigError
 from mailbot.mail.outbox import OutboxSender, Transport
 from mailbot.pipeline import Pipeline

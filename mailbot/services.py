@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from mailbot.config import Settings
+from mailbot.settings import Settings
 from mailbot.decide.facts import FIELDS
 from mailbot.decide.guards import GuardEnv
 from mailbot.mail.outbox import Identity

@@ -23,7 +23,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from mailbot.proofs import reminders
-from mailbot.config import Settings
+from mailbot.settings import Settings
 from mailbot.digest import labels, sources
 from mailbot.digest.model import (
     DossierLine, HeldLine, PostLine, ReminderLine, Subscriptions, Thread, Totals,

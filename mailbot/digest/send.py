@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from mailbot.mail import outbox
 
 from mailbot.proofs import reminders
-from mailbot.config import Settings
+from mailbot.settings import Settings
 from mailbot.digest import collect, labels, sources
 from mailbot.digest.model import Digest, Subscriptions
 from mailbot.models.jobs import DigestSent

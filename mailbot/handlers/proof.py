@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 
 from mailbot import members
-from mailbot.handlers import Job
+from mailbot.job import Job
 from mailbot.models import Member
 from mailbot.models.proofs import ProofHold
 from mailbot.proofs import ack, label

@@ -80,3 +80,11 @@ class Mailer:
         for address in self.services.settings.cotech.recipients:
             queued += self.send(kind, address, key=f"{key}:{address}", capped=False, **extra)
         return queued
+
+    def to_sympa(self, command: str, *, key: str, in_reply_to: str | None = None,
+                 auto: str = "auto-generated") -> bool:
+        """A command to the Sympa robot, in the Subject (Sympa then ignores the body)."""
+        return self.send("sympa_command", self.services.settings.list.sympa, key=key,
+                         in_reply_to=in_reply_to, auto=auto, capped=False, command=command)
+
+

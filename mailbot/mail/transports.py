@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiosmtplib
 
-from mailbot.config import SmtpSettings
+from mailbot.settings import SmtpSettings
 from mailbot.errors import DeliveryError
 
 

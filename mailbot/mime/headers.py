@@ -16,7 +16,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from mailparser.utils import convert_mail_date, get_addresses
 
 from mailbot.errors import MalformedMessage
-from mailbot.mime.filenames import decode_words, fix_8bit
+from mailbot.mime.decode import decode_words, fix_8bit
 from mailbot.mime.incoming import Address, Incoming
 
 _HEADER_NAME = re.compile(r"[!-9;-~]+")

@@ -15,7 +15,8 @@ from typing import NamedTuple
 from tnefparse.tnef import TNEF
 
 from mailbot.errors import MalformedMessage
-from mailbot.mime.filenames import decode_bytes, display_filename, extension_for, part_filename, sniff_type
+from mailbot.mime.decode import decode_bytes
+from mailbot.mime.filenames import display_filename, extension_for, part_filename, sniff_type
 from mailbot.mime.htmltext import html_to_text
 from mailbot.mime.incoming import Attachment, Forwarded
 from mailbot.mime.headers import addresses, decode_value, parse_date, read_items, unfold

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from mailbot.config import Settings
+from mailbot.settings import Settings
 from mailbot.errors import MailbotError
 from mailbot.models.proofs import Proof, TicketLeg
 from mailbot.proofs import label

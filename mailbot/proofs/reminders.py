@@ -30,7 +30,7 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from mailbot.mail.mailer import Mailer
-from mailbot.config import ReminderSettings
+from mailbot.settings import ReminderSettings
 from mailbot.digest import sources
 from mailbot.digest.labels import kind_long, proofs_summary, ticket_line
 from mailbot.digest.sources import DossierLike

@@ -30,7 +30,7 @@ from mailbot.mail.outbox import clean_header
 from mailbot.services import Services
 from mailbot.subscriptions import audit
 from mailbot.subscriptions.commands import EMAIL_RE, clean_subject
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 AUTH_RE = re.compile(r"^\s*auth\s+(\S+)\s+(.+?)\s*$", re.I)
 OWNER_RE = re.compile(r"^\s*(?:quiet\s+)?(add|del|delete|review|who)\s+(\S+)(?:\s+(\S+@\S+))?", re.I)

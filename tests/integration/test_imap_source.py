@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.config import ImapSettings, Secret
+from mailbot.settings import ImapSettings, Secret
 from mailbot.sources.imap import ImapSource
 from tests.support.helpers import LIST_FOLDER, sample
 from tests.support.servers import Dovecot

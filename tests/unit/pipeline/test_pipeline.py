@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from mailbot.app import App
-from mailbot.handlers import Job
+from mailbot.job import Job
 from mailbot.models import OutboxMessage
 from mailbot.sources.maildir import MaildirSource
 from tests.support.helpers import BOT, deliver, maildir_app, processed_rows, sample

@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from mailbot.proofs import reminders
-from mailbot.config import ReminderSettings
+from mailbot.settings import ReminderSettings
 from mailbot.digest import sources
 from mailbot.models import Member, OutboxMessage, ProcessedMessage
 from mailbot.models.jobs import Reminder

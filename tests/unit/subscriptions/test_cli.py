@@ -17,7 +17,7 @@ from mailbot.cli import main
 from mailbot.models import Member, MemberAlias, OutboxMessage, ProcessedMessage
 from mailbot.models.subscriptions import RefreshCampaign, SubscriptionAudit, SubscriptionRequest
 from mailbot.subscriptions import forget as forget_mod
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 from mailbot.subscriptions.report import period_report
 from tests.support.helpers import ROOT, maildir_config
 from tests.support.subscriptions_kit import Clock, db, feed, mail, make_app, member, outbox, reply, rows

@@ -116,7 +116,7 @@ def test_campaign_end_to_end(app: App, clock: Clock) -> None:
     feed(app, reply(outbox(app, "refresh_reminder", to=NATHALIE)[-1], NATHALIE, "OK"))
     assert entry(app, NATHALIE).state == "kept"
     with db(app) as s:
-        from mailbot.subscriptions.mailer import Mailer
+        from mailbot.mail.mailer import Mailer
 
         assert len(refresh.apply(Mailer(s, app.services), dry_run=True)) == 14
         removed = refresh.apply(Mailer(s, app.services))
@@ -174,7 +174,7 @@ def _latest(app: App) -> tuple[object, object]:
 
 def test_manual_start_and_no_second_campaign(app: App) -> None:
     with db(app) as s:
-        from mailbot.subscriptions.mailer import Mailer
+        from mailbot.mail.mailer import Mailer
 
         refresh.start(Mailer(s, app.services), "cli")
         with pytest.raises(refresh.RefreshError):
