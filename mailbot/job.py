@@ -12,15 +12,15 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from mailbot.decide.classify import Verdict
 from mailbot.decide.facts import Context
-from mailbot.decide.replypolicy import refusal
+from mailbot.decide.replypolicy import Unsafe, refusal, stranger_refusal
 from mailbot.decide.trust import assess
 from mailbot.mail.mailer import Mailer
 from mailbot.mime.incoming import Incoming
-from mailbot.models import ProcessedMessage
+from mailbot.models import Member, ProcessedMessage
 from mailbot.services import Services
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class Job:
     verdict: Verdict
     row: ProcessedMessage
     replies: list[str] = field(default_factory=list)  # outbox keys queued
+    _stranger: tuple[Unsafe | None] | None = field(default=None, repr=False)
 
     def mailer(self) -> Mailer:
         """Our mail caused by this message: each key queued is remembered in ``replies``."""
@@ -74,7 +75,25 @@ class Job:
             return "message de la liste"
         if self.ctx.role == "list":
             return None if self.msg.from_ is not None else "pas d'expéditeur"
-        return refusal(self.msg, self.services.settings.bot.address)
+        why_not = refusal(self.msg, self.services.settings.bot.address)
+        if why_not is not None or self.ctx.sender is not None:
+            return why_not
+        unsafe = self.stranger()
+        return unsafe.reason if unsafe is not None else None
+
+    def stranger(self) -> Unsafe | None:
+        """An unknown sender we may not answer (not authenticated by our server, or a
+        hostile message): held, or quarantined when hostile, the reason in French."""
+        if self._stranger is None:
+            s = self.services.settings
+            ours = [s.bot.address, s.list.address, *s.cotech.recipients,
+                    *self.session.exec(select(Member.email)).all()]
+            known = {a.rpartition("@")[2].lower() for a in ours if "@" in a}
+            unsafe = stranger_refusal(self.msg, s.auth.authserv_id, known)
+            self._stranger = (unsafe,)
+            if unsafe is not None:
+                (self.quarantine if unsafe.hostile else self.hold)(unsafe.reason)
+        return self._stranger[0]
 
     def reply(self, kind: str, to: str | None = None, *, to_name: str = "",
               key: str | None = None, private_list_exception: bool = False,

@@ -35,7 +35,8 @@ class Command:
         to_us = job.verdict.values.get("action") == "reply"  # our subject is not their words
         parsed = commands.parse_command("" if to_us else job.msg.subject, job.msg.text, sender,
                                         ignore=(s.bot.address, s.list.address, s.list.sympa,
-                                                *s.cotech.recipients))
+                                                *s.cotech.recipients),
+                                        lists=(s.list.name, s.list.address))
         job.row.reason = f"commande : {parsed.action}"
         if parsed.action == "unknown":
             job.hold("message au robot sans commande reconnue")

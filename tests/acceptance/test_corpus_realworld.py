@@ -24,7 +24,7 @@ from mailbot import config, members
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.models.subscriptions import SubscriptionAudit, SubscriptionRequest
-from tests.helpers import ROOT, write_config
+from tests.support.helpers import ROOT, write_config
 
 pytestmark = [pytest.mark.acceptance]
 REALWORLD = ROOT.parent / "shared" / "corpus" / "realworld"
@@ -99,11 +99,12 @@ def _report(title: str, score: dict[str, Any]) -> None:
             print(f"  {name}: {f}")
 
 
-def _check(score: dict[str, Any]) -> None:
+def _check(score: dict[str, Any], category_bar: bool = True) -> None:
     assert score["answered"] == [], "replies to must_not_reply"
     assert score["robot_changes"] == [], "subscription changes caused by a robot"
     assert score["bounce_quarantined"] == [], "plain bounces quarantined"
-    assert score["good"] >= CATEGORY_BAR * score["total"], score["misses"]
+    if category_bar:
+        assert score["good"] >= CATEGORY_BAR * score["total"], score["misses"]
 
 
 @pytest.mark.skipif(not REALWORLD.is_dir(), reason="../shared/corpus/realworld is absent")
@@ -123,11 +124,14 @@ def own_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 @pytest.mark.parametrize("part", ["dev", "heldout"])
 def test_own_realmail(own_run: Run, part: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """tests/fixtures/realmail: the development part and the held-out part, apart."""
+    """tests/fixtures/realmail: the development part and the held-out part, apart. The
+    held-out part must be as safe (no reply, no change, no bounce quarantined); its
+    category score is reported, not held to the bar (a handful of files: one miss is
+    17 %), so that nothing is ever tuned to it."""
     assert len(own_run.rows) == len(own_run.cases)
     subset = [c for c in own_run.cases if c.get("set", "dev") == part]
     assert subset, f"no {part} samples"
     score = own_run.score(subset)
     with capsys.disabled():
         _report(f"realmail {part} (tests/fixtures)", score)
-    _check(score)
+    _check(score, category_bar=part == "dev")
