@@ -41,18 +41,12 @@ def subscribe(job: Job, parsed: Parsed) -> None:
 
 
 def unsubscribe(job: Job, parsed: Parsed) -> None:
+    """The member the request names (a colleague who left), else the sender's own
+    membership: that member's address confirms, whoever asked."""
     sender = job.msg.from_email or ""
-    member = _sender_member(job)
-    if parsed.address and (member is None or parsed.address not in
-                           {member.email, *members.aliases(job.session, member)}):
-        answer(job, "not_yours", action="unsubscribe", address=parsed.address)
-        return
+    member = members.find(job.session, parsed.address) if parsed.address else _sender_member(job)
     if member is None or member.status == "left":
-        named = commands.addresses(commands.new_lines(job.msg.text), [sender])
-        if named:  # "please unsubscribe x@y" from someone who is not x@y
-            answer(job, "not_yours", action="unsubscribe", address=named[0])
-        else:
-            answer(job, "not_subscribed", address=sender)
+        answer(job, "not_subscribed", address=parsed.address or sender)
         return
     request = confirm.ask(job.mailer(), "unsubscribe", member.email, member=member,
                           name=member.name, asked_by=sender)
@@ -61,13 +55,43 @@ def unsubscribe(job: Job, parsed: Parsed) -> None:
                reference=request.reference)
 
 
+def _named(job: Job, skip: list[str]) -> list[str]:
+    """The addresses the request names (subject and new text), ours and `skip` left out."""
+    s = job.services.settings
+    lines = [commands.normalise(job.msg.subject), *commands.new_lines(job.msg.text)]
+    return commands.addresses(lines, [*skip, s.bot.address, s.list.address, s.list.sympa,
+                                      *s.cotech.recipients])
+
+
+def _named_member(job: Job, skip: list[str]) -> Member | None:
+    """A member named in the request other than the sender ("Claire's new address is ...")."""
+    for address in _named(job, skip):
+        member = members.find(job.session, address)
+        if member is not None and member.status != "left":
+            return member
+    return None
+
+
+def _unknown_named(job: Job, skip: list[str]) -> str | None:
+    """The first address the request names that is no member's."""
+    return next((a for a in _named(job, skip) if members.find(job.session, a) is None), None)
+
+
 def change_address(job: Job, parsed: Parsed) -> None:
+    """The sender's address, or a colleague's the request names: confirmed from the NEW
+    address, the old one told."""
     sender = job.msg.from_email or ""
-    member = _sender_member(job)
+    new = parsed.new_address
+    named = _named_member(job, [sender, new or ""])
+    current = members.find(job.session, new) if new else None
+    if current is not None and current.email != sender and current.status != "left":
+        # "Thomas (old@x) is now new@y": the member's address is the old one
+        other = _unknown_named(job, [sender, current.email])
+        named, new = (current, other) if other else (named, new)
+    member = named if named is not None else _sender_member(job)
     if member is None or member.status == "left":
         answer(job, "not_subscribed", address=sender)
         return
-    new = parsed.new_address
     if not new:
         answer(job, "need_address")
         return

@@ -149,11 +149,11 @@ def parse_command(subject: str, text: str, sender: str | None,
     if change is not None and found:
         return Command("change_address", new_address=_nearest(change, lines, found), line=change)
     if unsub is not None:
-        return Command("unsubscribe", address=_named(unsub, skip), line=unsub)
+        return Command("unsubscribe", address=_about(unsub, head, found, skip), line=unsub)
     if change is not None:
         return Command("change_address", line=change)
     if sub is not None:
-        return Command("subscribe", address=_named(sub, skip), line=sub)
+        return Command("subscribe", address=_about(sub, head, found, skip), line=sub)
     helpline = next((line for line in lines if HELP.match(line)), None)
     if helpline is not None:
         return Command("help", line=helpline)
@@ -168,12 +168,21 @@ def sympa_command(lines: list[str], lists: set[str], skip: list[str]) -> Command
             continue
         name = match.group("list")
         if name not in lists:
-            if re.search(r"[-@]", name):  # another list's name: not ours to act on
+            if "-" in name and "@" not in name:  # another list's name: not ours to act on
                 return Command("unknown", line=line)
             continue  # "subscribe me to the list": free text, read below
         return Command(SYMPA_ACTIONS[match.group("verb")],
                        address=_named(match.group("rest"), skip), line=line)
     return None
+
+
+def _about(cue: str, head: str, found: list[str], skip: list[str]) -> str | None:
+    """The address a request is about: the one on its line; for a request read in
+    the subject alone ("Inscription"), the first one the text names."""
+    on_line = _named(cue, skip)
+    if on_line is not None or cue != head:
+        return on_line
+    return found[0] if found else None
 
 
 def _named(line: str, skip: list[str]) -> str | None:
