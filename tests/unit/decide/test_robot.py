@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.decide.robot import judge, read, signals
+from mailbot.decide.robot import judge
+from mailbot.decide.robotsignals import read, signals
 from mailbot.mime.incoming import Incoming
 from mailbot.mime.parse import parse_message
 
