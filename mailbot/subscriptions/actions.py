@@ -42,9 +42,14 @@ def subscribe(job: Job, parsed: Parsed) -> None:
 
 def unsubscribe(job: Job, parsed: Parsed) -> None:
     """The member the request names (a colleague who left), else the sender's own
-    membership: that member's address confirms, whoever asked."""
+    membership: that member's address confirms. A stranger naming a member is refused
+    without a word to the member (the bot is no one's way to mail our members)."""
     sender = job.msg.from_email or ""
-    member = members.find(job.session, parsed.address) if parsed.address else _sender_member(job)
+    own = _sender_member(job)
+    member = members.find(job.session, parsed.address) if parsed.address else own
+    if parsed.address and own is None and member is not None:
+        answer(job, "not_yours", action="unsubscribe", address=parsed.address)
+        return
     if member is None or member.status == "left":
         answer(job, "not_subscribed", address=parsed.address or sender)
         return
@@ -82,8 +87,9 @@ def change_address(job: Job, parsed: Parsed) -> None:
     address, the old one told."""
     sender = job.msg.from_email or ""
     new = parsed.new_address
-    named = _named_member(job, [sender, new or ""])
-    current = members.find(job.session, new) if new else None
+    asker = _sender_member(job)  # only a member may speak for a colleague
+    named = _named_member(job, [sender, new or ""]) if asker is not None else None
+    current = members.find(job.session, new) if new and asker is not None else None
     if current is not None and current.email != sender and current.status != "left":
         # "Thomas (old@x) is now new@y": the member's address is the old one
         other = _unknown_named(job, [sender, current.email])

@@ -110,13 +110,11 @@ def test_unsubscribe_confirmed_goes_to_the_members_address(app: App) -> None:
 
 
 def test_nobody_can_unsubscribe_someone_else(app: App) -> None:
-    """GIVEN an attacker naming a member WHEN processed THEN only the member's own
-    confirmation could act (DESIGN.md §5, issue #11): the attacker cannot confirm."""
+    """GIVEN an attacker naming a member WHEN processed THEN refused, member untouched."""
     victim = "fatou.diallo@hotmail.fr"
     feed(app, mail("mallory@evil.example", "unsubscribe", f"unsubscribe {victim}"))
-    [conf] = outbox(app, "confirm_unsubscribe")
-    assert conf.to_addr == victim
-    feed(app, reply(conf, "mallory@evil.example", "Je confirme"))
+    assert [r.kind for r in outbox(app)] == ["command_result"]
+    assert outbox(app, to=victim) == []
     assert member(app, victim).status == "active"  # type: ignore[union-attr]
 
 

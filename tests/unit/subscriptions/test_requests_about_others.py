@@ -111,3 +111,10 @@ def test_no_message_id_no_invented_in_reply_to(app: App) -> None:
     [answer] = outbox(app)
     sent = email.message_from_bytes(answer.raw, policy=email.policy.default)
     assert sent["In-Reply-To"] is None and sent["References"] is None
+
+
+def test_a_stranger_naming_a_member_is_refused_and_the_member_not_written_to(app: App) -> None:
+    feed(app, mail("mallory@evil.example", "Désinscription", f"unsubscribe {COLLEAGUE}"))
+    assert outbox(app, to=COLLEAGUE) == []
+    assert [r.kind for r in outbox(app)] == ["command_result"]
+    assert member(app, COLLEAGUE).status == "active"  # type: ignore[union-attr]
