@@ -8,7 +8,6 @@ from mailbot.app import App
 from mailbot.models import ProcessedMessage
 from tests.support.helpers import BOT
 from tests.support.subscriptions_kit import AUTHSERV, feed, mail, outbox, rows
-from tests.support.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
 
 STRANGER = "inconnue@exemple-asso.fr"
 PASS = f"Authentication-Results: {AUTHSERV}; spf=pass smtp.mailfrom={STRANGER}; dmarc=pass header.from=exemple-asso.fr"

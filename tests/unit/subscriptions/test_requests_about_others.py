@@ -10,7 +10,6 @@ import email.policy
 import re
 
 from mailbot.app import App
-from tests.support.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
 from tests.support.subscriptions_kit import feed, mail, member, outbox, reply
 
 ASKER = "j.roux@atelier-commun.org"
