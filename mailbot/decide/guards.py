@@ -89,7 +89,8 @@ class Robot:
     """A machine's mail (mailbot.decide.robot): bounce, auto-reply, bulk, or unsure.
 
     Bounces and auto-replies keep their categories and guard names; bulk mail and
-    mail whose signals disagree are "other" for a person. None of them is answered
+    mail whose signals disagree are "other" for a person (on our own list, a list
+    post: the list role files it). None of them is answered
     (the reply policy asks the same decision) and none starts a command."""
 
     name = "robot"
@@ -104,6 +105,9 @@ class Robot:
             return GuardHit("bounce", "bounce", f"avis de non-remise ({action})", verdict.details)
         if verdict.category == "autoreply":
             return GuardHit("autoreply", "autoreply", verdict.reason)
+        ours = bool(env.list_id) and env.list_id.lower() in (msg.header("List-Id") or "").lower()
+        if ours:  # our list's traffic: the list role files it, and never answers it
+            return None
         if verdict.category == "bulk":
             return GuardHit("bulk", "other", f"envoi de masse ou d'un robot : {verdict.reason}")
         return GuardHit("robot", "other", f"courrier automatique à vérifier : {verdict.reason}")
