@@ -86,11 +86,9 @@ class Job:
         """An unknown sender we may not answer (not authenticated by our server, or a
         hostile message): held, or quarantined when hostile, the reason in French."""
         if self._stranger is None:
-            s = self.services.settings
-            ours = [s.bot.address, s.list.address, *s.cotech.recipients,
-                    *self.session.exec(select(Member.email)).all()]
+            ours = [*self.services.our_addresses, *self.session.exec(select(Member.email)).all()]
             known = {a.rpartition("@")[2].lower() for a in ours if "@" in a}
-            unsafe = stranger_refusal(self.msg, s.auth.authserv_id, known)
+            unsafe = stranger_refusal(self.msg, self.services.settings.auth.authserv_id, known)
             self._stranger = (unsafe,)
             if unsafe is not None:
                 (self.quarantine if unsafe.hostile else self.hold)(unsafe.reason)

@@ -62,10 +62,8 @@ def unsubscribe(job: Job, parsed: Parsed) -> None:
 
 def _named(job: Job, skip: list[str]) -> list[str]:
     """The addresses the request names (subject and new text), ours and `skip` left out."""
-    s = job.services.settings
     lines = [commands.normalise(job.msg.subject), *commands.new_lines(job.msg.text)]
-    return commands.addresses(lines, [*skip, s.bot.address, s.list.address, s.list.sympa,
-                                      *s.cotech.recipients])
+    return commands.addresses(lines, [*skip, *job.services.our_addresses])
 
 
 def _named_member(job: Job, skip: list[str]) -> Member | None:
