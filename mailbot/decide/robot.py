@@ -37,7 +37,7 @@ class RobotVerdict:
 def judge(msg: Incoming, own_list_id: str = "") -> RobotVerdict:
     """The signals together, first rule that holds:
 
-    1. none                                              -> None (a person's mail)
+    1. none, or only an SMTP diagnostic in the text      -> None (a person's mail)
     2. a forward by a person (Fwd:/TR: subject, no robot sender, no Auto-Submitted)
        carrying a delivery report or failures            -> unsure
     3. a delivery report                                 -> bounce
@@ -47,16 +47,17 @@ def judge(msg: Incoming, own_list_id: str = "") -> RobotVerdict:
        detectors) or beside an auto-reply's marks        -> unsure
     5. a daemon sender (null, MAILER-DAEMON, postmaster) -> autoreply when its subject
        says so, else bounce
-    6. a bounce subject with any other robot signal      -> bounce
+    6. a bounce subject with any other signal (an SMTP diagnostic included), or a
+       diagnostic with Auto-Submitted, a service sender or bulk headers -> bounce
     7. Auto-Submitted, a vendor header, an auto-reply subject -> autoreply
     8. a bounce subject alone                            -> unsure
     9. a service sender or bulk mail                     -> bulk
     """
     reading = read(msg, own_list_id)
     found = signals(reading)
-    if not found:
-        return RobotVerdict(None, "")
     names = {s.name for s in found}
+    if names <= {"diagnostic"}:
+        return RobotVerdict(None, "")
     kinds = {(s.name, s.kind) for s in found}
     daemon = ("sender", "daemon") in kinds
     bounce_subject = ("subject", "bounce") in kinds
@@ -78,7 +79,8 @@ def judge(msg: Incoming, own_list_id: str = "") -> RobotVerdict:
         category = "autoreply" if ("subject", "auto") in kinds else "bounce"
         details = bounce_details(reading) if category == "bounce" else {}
         return RobotVerdict(category, reason, found, details)
-    if bounce_subject and len(found) > 1:
+    if (bounce_subject and len(found) > 1) or (
+            "diagnostic" in names and not auto_marks and names & {"submitted", "sender", "bulk"}):
         return RobotVerdict("bounce", reason, found, bounce_details(reading))
     if "submitted" in names or auto_marks:
         return RobotVerdict("autoreply", reason, found)

@@ -14,6 +14,8 @@ each by one small pure function of `SIGNALS`:
     vendor     X-Autoreply, X-Autorespond, X-Autoresponder, X-Auto-Response-Suppress,
                X-MS-Exchange-Generated-Message-Source, X-MS-Exchange-Inbox-Rules-Loop,
                Precedence auto_reply, read receipts                     -> auto
+    diagnostic an SMTP reply code or RFC 3463 status with the words of a refusal in the
+               message's own text (weak: only beside another signal)    -> bounce
     subject    French and English subjects, last                         -> bounce | auto
 
 Pure: the message's headers and raw bytes in, signals out.
@@ -44,9 +46,16 @@ BOUNCE_SUBJECT = re.compile(
     r"problem|notification|warning|delayed)|mail delivery|returned mail|non[- ]?remis|"
     r"non[- ]delivery|échec de (la )?(remise|distribution)|failure notice|delayed mail|"
     r"failed mail|mail error|could not be delivered|message non distribu|"
-    r"impossible de (remettre|distribuer)|delivery failure)",
+    r"impossible de (remettre|distribuer)|delivery failure|notification d'[ée]tat de (la )?"
+    r"(remise|distribution)|remise (diff[ée]r[ée]e|retard[ée]e))",
     re.IGNORECASE,
 )
+# an SMTP reply code beside the words of a refusal, or an RFC 3463 status, standing as
+# words of their own (not inside an IP address or a version number), in the text itself
+DIAGNOSTIC = re.compile(
+    r"((?:^|(?<=[\s#(:<\[]))[45]\d\d[ -][^\n]{0,80}(user|utilisateur|destinataire|recipient|"
+    r"mailbox|bo[iî]te|unknown|inconnu|rejected|refus|invalid|not found|introuvable|n'existe pas|full|pleine)|"
+    r"(?:^|(?<=[\s#(:<\[]))[45]\.[0-7]\.\d{1,3}(?![\d.]))", re.IGNORECASE | re.MULTILINE)
 FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|tr|transf|wg)\s*:", re.IGNORECASE)
 DAEMON_LOCALS = re.compile(
     r"^(mailer-daemon|mailerdaemon|mail-daemon|postmaster|mail\.delivery\.system|"
@@ -196,6 +205,24 @@ def _vendor(r: Reading) -> Signal | None:
     return None
 
 
+def _diagnostic(r: Reading) -> Signal | None:
+    """An SMTP diagnostic in the message's own text parts (French ISPs' plain-text
+    notices carry nothing else): weak, it counts only beside another signal."""
+    if r.tree is None:
+        return None
+    for part in r.tree.walk():
+        if part.get_content_type() == "message/rfc822":
+            break
+        if part.get_content_maintype() != "text":
+            continue
+        payload = part.get_payload(decode=True)
+        text = payload[:20000].decode("latin-1") if isinstance(payload, bytes) else ""
+        found = DIAGNOSTIC.search(text)
+        if found:
+            return Signal("diagnostic", "bounce", f"diagnostic SMTP « {found.group(0)[:60]} »")
+    return None
+
+
 def _subject(r: Reading) -> Signal | None:
     msg = r.msg
     if AUTOREPLY_SUBJECT.search(msg.subject):
@@ -207,7 +234,8 @@ def _subject(r: Reading) -> Signal | None:
 
 SIGNALS: tuple[tuple[str, Callable[[Reading], Signal | None]], ...] = (
     ("report", _report), ("failures", _failures), ("submitted", _submitted),
-    ("sender", _sender), ("bulk", _bulk), ("vendor", _vendor), ("subject", _subject),
+    ("sender", _sender), ("bulk", _bulk), ("vendor", _vendor), ("diagnostic", _diagnostic),
+    ("subject", _subject),
 )
 
 

@@ -144,3 +144,28 @@ def test_failures_alone_in_a_person_s_reply_are_held() -> None:
     body = "Hello\n\n----- Original Message -----\nTo: a@example.com, gone@example.net, c@example.org\n"
     verdict = judge(mail("From: a@example.fr\nTo: bot@example.org\nSubject: Re: Test", body))
     assert verdict.category in ("unsure", None)
+
+
+ORANGE_STYLE = ("Bonjour,\n\nVotre message n'a pas pu être remis à son destinataire :\n"
+                "  gone@example.fr\n  550 5.1.1 Adresse du destinataire inconnue\n")
+
+
+def test_french_isp_plain_text_notice_is_a_bounce() -> None:
+    raw = ("From: Service Messagerie <service.messagerie@example-fai.fr>\nTo: bot@example.org\n"
+           "Subject: Message non remis\nMessage-ID: <t@x>\nMIME-Version: 1.0\n"
+           "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n"
+           + ORANGE_STYLE).replace("\n", "\r\n").encode("latin-1")
+    verdict = judge(parsed(raw))
+    assert verdict.category == "bounce"
+    assert "diagnostic" in {s.name for s in verdict.signals}
+
+
+def test_a_person_quoting_an_smtp_error_is_a_person() -> None:
+    body = "Bonjour, je reçois « 550 5.1.1 user unknown » en écrivant à la liste. Que faire ?\n"
+    assert judge(mail(PERSON, body)).category is None
+
+
+def test_version_numbers_and_addresses_are_no_smtp_status() -> None:
+    body = "Envoyé avec PHP/5.3.3 depuis 10.4.5.6 ; merci de m'inscrire.\n"
+    msg = mail("From: liste-admin@example.org\nTo: bot@example.org\nSubject: Inscription", body)
+    assert "diagnostic" not in {s.name for s in judge(msg).signals}
