@@ -1,0 +1,36 @@
+"""`mailbot web`: serve the COTECH's intranet page (uvicorn, the `[web]` settings).
+
+    mailbot web [--listen HOST:PORT]
+
+Behind the operator's HTTPS reverse proxy; see the README's « Page web du COTECH ».
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from mailbot.cli import Cli
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("web", help="serve the COTECH's web page ([web] in config.toml)")
+    p.add_argument("--listen", metavar="HOST:PORT", help="override [web] listen")
+    p.set_defaults(func=cmd_web)
+
+
+def cmd_web(args: argparse.Namespace, cli: Cli) -> int:
+    import uvicorn
+
+    from mailbot.web import settings as web_settings
+    from mailbot.web.app import build_context, create_app
+
+    web = web_settings.load(cli.settings.path)
+    if args.listen:
+        web = web_settings.from_table(cli.settings.path, {
+            "listen": args.listen, "base_url": web.base_url, "allow": list(web.allow),
+            "secret_env": web.secret_env})
+    app = create_app(build_context(cli.services, web))
+    uvicorn.run(app, host=web.host, port=web.port, log_level="info",
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False)
+    return 0
