@@ -22,14 +22,12 @@ def register(sub: Any) -> None:
 def cmd_web(args: argparse.Namespace, cli: Cli) -> int:
     import uvicorn
 
-    from mailbot.web import settings as web_settings
     from mailbot.web.app import build_context, create_app
+    from mailbot.web.settings import listening_on
 
-    web = web_settings.load(cli.settings.path)
+    web = cli.settings.web
     if args.listen:
-        web = web_settings.from_table(cli.settings.path, {
-            "listen": args.listen, "base_url": web.base_url, "allow": list(web.allow),
-            "secret_env": web.secret_env})
+        web = listening_on(web, args.listen)
     app = create_app(build_context(cli.services, web))
     uvicorn.run(app, host=web.host, port=web.port, log_level="info",
                 proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False)

@@ -26,9 +26,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from mailbot.app import daemon_identity, make_transport
-from mailbot.config import Settings
-from mailbot.outbox import OutboxSender
+from mailbot.mail.outbox import OutboxSender
 from mailbot.services import Services
+from mailbot.settings import Settings, WebSettings
 from mailbot.sources import MailSource
 from mailbot.sources.imap import ImapSource
 from mailbot.sources.maildir import MaildirSource
@@ -36,7 +36,7 @@ from mailbot.web import auth, pages_board, pages_dossiers, pages_held, pages_peo
 from mailbot.web.context import SourceFactory, WebContext
 from mailbot.web.guard import SecurityHeaders
 from mailbot.web.session import Sessions
-from mailbot.web.settings import WebSettings, signing_key
+from mailbot.web.settings import signing_key
 
 STATIC = Path(__file__).parent / "static"
 

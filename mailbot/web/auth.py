@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from mailbot.db import session_scope
-from mailbot.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 from mailbot.members import normalise
 from mailbot.web import signin
 from mailbot.web.actions import record

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from mailbot.services import Services
 from mailbot.sources import MailSource
 from mailbot.web.session import Sessions
-from mailbot.web.settings import WebSettings
+from mailbot.settings import WebSettings
 from mailbot.web.signin import RateLimit
 
 SourceFactory = Callable[[str], MailSource | None]  # folder role -> an unopened source

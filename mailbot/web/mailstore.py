@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 
 from mailbot.errors import MailbotError
-from mailbot.mimeheaders import scan_message_id
+from mailbot.mime.headers import scan_message_id
 from mailbot.models import ProcessedMessage
 from mailbot.sources import Envelope, MailSource
 

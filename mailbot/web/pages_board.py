@@ -12,7 +12,7 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mailbot import scheduler
+from mailbot.jobs import scheduler
 from mailbot.db import session_scope
 from mailbot.digest.model import Digest
 from mailbot.digest.send import build_digest

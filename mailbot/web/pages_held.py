@@ -17,15 +17,18 @@ from starlette.responses import RedirectResponse, Response
 from mailbot import members
 from mailbot.db import session_scope
 from mailbot.models import Member, ProcessedMessage
-from mailbot.parse import Limits, parse_message
+from mailbot.mime.parse import Limits, parse_message
 from mailbot.pipeline import Pipeline
+from mailbot.pipeline.outcome import Outcome
+from mailbot.sources import MailSource
 from mailbot.web import mailstore, reads
 from mailbot.web.actions import recent, record
 from mailbot.web.context import WebContext, web
 from mailbot.web.guard import signed_in
-from mailbot.web.replay import replay
+from mailbot.pipeline.replay import replay
 from mailbot.web.session import Visitor
 from mailbot.web.views import page
+from mailbot.worker import Worker
 
 log = logging.getLogger(__name__)
 SHOWN_HEADERS = ("From", "Sender", "Reply-To", "To", "Cc", "Date", "Subject", "Message-ID",
@@ -50,11 +53,7 @@ def _pipeline(request: Request) -> Pipeline:
 
 def _list(request: Request) -> dict[str, Any]:
     with session_scope(web(request).engine) as s:
-        rows = reads.held(s)
-        amos = s.exec(select(Member).where(Member.status != "left")
-                      .order_by(Member.name)).all()
-        log_rows = recent(s, None, 30)
-    return {"rows": rows, "members": list(amos), "log": log_rows}
+        return {"rows": reads.held(s), "log": recent(s, None, 30)}
 
 
 @signed_in
@@ -122,11 +121,13 @@ def _act(request: Request, row_id: int, action: str, member_email: str, actor: s
         def before(session: Any) -> None:
             members.add_alias(session, member_email, row.from_email or "")
     try:
-        outcome = replay(_pipeline(request), source, row_id, found[0], found[1], before)
+        outcome = replay(_pipeline(request), row_id, found[0], found[1], before)
     except ValueError as err:  # the alias belongs to someone else, or no such member
         with session_scope(ctx.engine) as s:
             record(s, now, actor, action, str(row_id), member_email, str(err))
         return "erreur"
+    if outcome is not None:
+        _apply(source, _pipeline(request), outcome)
     result = "déjà traité" if outcome is None else f"{outcome.category} / {outcome.status}"
     with session_scope(ctx.engine) as s:
         record(s, now, actor, action, str(row_id),
@@ -134,6 +135,15 @@ def _act(request: Request, row_id: int, action: str, member_email: str, actor: s
     if outcome is None:
         return "deja"
     return "attache" if action == "attach" else "retraite"
+
+
+def _apply(source: MailSource, pipeline: Pipeline, outcome: Outcome) -> None:
+    """The IMAP effect of the new outcome (keyword, or quarantine), as the worker does."""
+    source.open()
+    try:
+        Worker(source, pipeline).apply([outcome])
+    finally:
+        source.close()
 
 
 @signed_in

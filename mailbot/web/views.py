@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from mailbot.proofs import label
-from mailbot.render import LOCALE, eur
+from mailbot.mail.render import LOCALE, eur
 from mailbot.web.context import web
 from mailbot.web.session import Visitor
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from tests.servers import SmtpCapture
+from tests.support.servers import SmtpCapture
 from tests.web.kit import Site, make_site
 
 

@@ -20,9 +20,9 @@ from mailbot.app import App
 from mailbot.models import ProcessedMessage
 from mailbot.web.app import build_context, create_app
 from mailbot.web.context import WebContext
-from mailbot.web.settings import WebSettings
-from tests.helpers import ROOT, SAMPLES, deliver, write_config
-from tests.servers import SmtpCapture, free_port
+from mailbot.settings import WebSettings
+from tests.support.helpers import ROOT, SAMPLES, deliver, wait_until, write_config
+from tests.support.servers import SmtpCapture, free_port
 
 COTECH = "helene.garnier@habitatparticipatif-france.fr"
 ALLOWED = "tresoriere@habitatparticipatif-france.fr"  # [web] allow, not on the roster
@@ -95,7 +95,6 @@ class Served:
 
     def __enter__(self) -> "Served":
         self.thread.start()
-        from tests.helpers import wait_until
         wait_until(lambda: self.server.started, 10, what="uvicorn")
         return self
 

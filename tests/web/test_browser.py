@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from mailbot.models import Member
 from mailbot.models.proofs import Proof
 
-from tests.helpers import ROOT, SAMPLES, deliver, wait_until
-from tests.servers import SmtpCapture
+from tests.support.helpers import ROOT, SAMPLES, deliver, wait_until
+from tests.support.servers import SmtpCapture
 from tests.web.kit import COTECH, GO, STRANGER, Served, Site, make_site
 
 CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")

@@ -6,7 +6,7 @@ prefixed `replaced:<id>:`, so neither idempotence check still sees it) on the
 condition that it is still held or quarantined, and runs `before` (e.g. record
 the sender's address as a member's alias) in the same transaction. Then
 `Pipeline.process` handles the bytes under the original envelope, exactly as
-the worker would, and `Worker.apply` applies its IMAP effect.
+the worker would; the caller then applies its IMAP effect (`Worker.apply`).
 
 Exactly once: the conditional UPDATE lets one caller set the row aside; if the
 daemon's worker, seeing the key free again, processes the message first,
@@ -23,9 +23,8 @@ from sqlmodel import Session, col
 from mailbot.db import session_scope
 from mailbot.models import ProcessedMessage
 from mailbot.pipeline import Pipeline
-from mailbot.records import Outcome
-from mailbot.sources import Envelope, MailSource
-from mailbot.worker import Worker
+from mailbot.pipeline.outcome import Outcome
+from mailbot.sources import Envelope
 
 REPLAYABLE = ("held", "quarantined")
 
@@ -41,7 +40,7 @@ def set_aside(session: Session, row_id: int) -> bool:
     return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def replay(pipeline: Pipeline, source: MailSource, row_id: int, env: Envelope, data: bytes,
+def replay(pipeline: Pipeline, row_id: int, env: Envelope, data: bytes,
            before: Callable[[Session], None] | None = None) -> Outcome | None:
     """Process the message of row `row_id` again; its new outcome, or None when it was
     no longer held (someone else acted first)."""
@@ -51,10 +50,4 @@ def replay(pipeline: Pipeline, source: MailSource, row_id: int, env: Envelope, d
         if not set_aside(session, row_id):
             session.rollback()
             return None
-    outcome = pipeline.process(env, data, False, lambda: data)
-    source.open()
-    try:
-        Worker(source, pipeline).apply([outcome])
-    finally:
-        source.close()
-    return outcome
+    return pipeline.process(env, data, False, lambda: data)
