@@ -20,15 +20,11 @@ def register(sub: Any) -> None:
 
 
 def cmd_web(args: argparse.Namespace, cli: Cli) -> int:
-    import uvicorn
-
-    from mailbot.web.app import build_context, create_app
+    from mailbot.web.serve import server
     from mailbot.web.settings import listening_on
 
     web = cli.settings.web
     if args.listen:
         web = listening_on(web, args.listen)
-    app = create_app(build_context(cli.services, web))
-    uvicorn.run(app, host=web.host, port=web.port, log_level="info",
-                proxy_headers=True, forwarded_allow_ips="127.0.0.1", server_header=False)
+    server(cli.services, web).run()
     return 0

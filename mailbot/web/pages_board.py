@@ -33,7 +33,8 @@ def _digest(request: Request) -> Digest:
 
 @signed_in
 async def dashboard(request: Request, visitor: Visitor) -> Response:
-    digest = await asyncio.to_thread(_digest, request)
+    ctx = web(request)
+    digest = await asyncio.to_thread(ctx.snapshot, "digest", lambda: _digest(request))
     return page(request, visitor, "dashboard.html", active="tableau", d=digest)
 
 

@@ -49,7 +49,7 @@ def _list(request: Request) -> list[tuple[int, Any]]:
 
 @signed_in
 async def dossiers(request: Request, visitor: Visitor) -> Response:
-    rows = await asyncio.to_thread(_list, request)
+    rows = await asyncio.to_thread(web(request).snapshot, "dossiers", lambda: _list(request))
     return page(request, visitor, "dossiers.html", active="dossiers", rows=rows)
 
 

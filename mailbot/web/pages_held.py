@@ -156,6 +156,7 @@ async def act(request: Request, visitor: Visitor) -> Response:
         raise HTTPException(400, "Action inconnue.")
     row_id = request.path_params["row_id"]
     code = await asyncio.to_thread(_act, request, row_id, action, member_email, visitor.email)
+    web(request).changed()
     await web(request).flush()  # the acknowledgement leaves now
     target = "/a-traiter" if code in ("attache", "retraite", "ecarte") else f"/a-traiter/{row_id}"
     return RedirectResponse(f"{target}?ok={code}", status_code=303)

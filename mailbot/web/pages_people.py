@@ -107,6 +107,7 @@ async def retag(request: Request, visitor: Visitor) -> Response:
     if tag not in TAGS or not thread_id:
         raise HTTPException(400, "Étiquette inconnue.")
     await asyncio.to_thread(retag_thread, request, thread_id, tag, visitor.email)
+    web(request).changed()
     back = str(form.get("onglet", "GO"))
     back = back if back in reads.TAB_TAGS else "GO"
     return RedirectResponse(f"/liste?onglet={back}&ok=tag", status_code=303)
