@@ -1,8 +1,8 @@
 """Every page and file checks the session; every POST checks the CSRF token.
 
-`signed_in(handler)` wraps a page: no valid session, a redirect to the
-sign-in page (GET) or 403 (POST); a POST without the session's CSRF token,
-403. The handler gets the request and the `Visitor`. `headers` are the
+`signed_in(handler)` wraps a page: no valid session (or its address is no
+longer allowed: removed from the COTECH), a redirect to the sign-in page
+(GET) or 403 (POST); a POST without the session's CSRF token, 403. The handler gets the request and the `Visitor`. `headers` are the
 security headers of every response (set by `SecurityHeaders`).
 """
 
@@ -15,7 +15,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mailbot.web.context import web
+from mailbot.db import session_scope
+from mailbot.web import signin
+from mailbot.web.context import WebContext, web
 from mailbot.web.session import Visitor, csrf_ok
 
 Handler = Callable[[Request, Visitor], Awaitable[Response]]
@@ -33,17 +35,18 @@ def refuse(why: str = "Requête refusée.") -> Response:
     return PlainTextResponse(why, status_code=403)
 
 
-async def checked_form(request: Request, visitor: Visitor) -> dict[str, str] | None:
-    """The POSTed form when its CSRF token is the session's, else None."""
-    form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    return fields if csrf_ok(visitor, fields.get("csrf")) else None
+def _still_allowed(ctx: WebContext, email: str) -> bool:
+    with session_scope(ctx.engine) as s:
+        return signin.allowed(s, email, ctx.web.allow)
 
 
 def signed_in(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     @wraps(handler)
     async def wrapper(request: Request) -> Response:
-        visitor = web(request).sessions.read(request)
+        ctx = web(request)
+        visitor = ctx.sessions.read(request)
+        if visitor.email is not None and not _still_allowed(ctx, visitor.email):
+            visitor = ctx.sessions.anonymous()  # left the COTECH since signing in
         if visitor.email is None:
             if request.method != "GET":
                 return refuse("Session absente ou expirée.")

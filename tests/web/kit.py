@@ -6,7 +6,10 @@ hostile subject and file name), and the Starlette application over it.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import re
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +24,9 @@ from mailbot.models import ProcessedMessage
 from mailbot.web.app import build_context, create_app
 from mailbot.web.context import WebContext
 from mailbot.settings import WebSettings
-from tests.support.helpers import ROOT, SAMPLES, deliver, wait_until, write_config
+from tests.support.helpers import (
+    ROOT, SAMPLES, TEST_DATABASE_URL, deliver, wait_until, write_config,
+)
 from tests.support.servers import SmtpCapture, free_port
 
 COTECH = "helene.garnier@habitatparticipatif-france.fr"
@@ -65,7 +70,8 @@ class Site:
         return found
 
 
-def make_site(tmp_path: Path, smtp: SmtpCapture, port: int | None = None) -> Site:
+def _build(tmp_path: Path, smtp: SmtpCapture) -> App:
+    """Roster imported, the held proof and a filed one processed (their mail sent)."""
     maildir = tmp_path / "maildir"
     for role in ("list", "inbox"):
         (maildir / role / "new").mkdir(parents=True, exist_ok=True)
@@ -77,6 +83,30 @@ def make_site(tmp_path: Path, smtp: SmtpCapture, port: int | None = None) -> Sit
     deliver(maildir, "inbox", "1001.proof.mbox",
             (SAMPLES / "inbox" / "proof-ticket-sncf-tresorerie.eml").read_bytes())
     asyncio.run(app.run_once())
+    return app
+
+
+_BUILT: list[Path] = []  # one SQLite build per test session, copied for each test
+
+
+def _copied(tmp_path: Path, smtp: SmtpCapture) -> App:
+    if not _BUILT:
+        first = Path(tempfile.mkdtemp(prefix="mbweb-"))
+        atexit.register(shutil.rmtree, first, True)
+        with SmtpCapture() as sink:
+            _build(first, sink).engine.dispose()
+        _BUILT.append(first)
+    for part in ("data", "maildir"):
+        shutil.copytree(_BUILT[0] / part, tmp_path / part)
+    return App(config.load(write_config(tmp_path, smtp=smtp, maildir=tmp_path / "maildir")))
+
+
+def make_site(tmp_path: Path, smtp: SmtpCapture, port: int | None = None,
+              fresh: bool = False) -> Site:
+    """The site over a new database: built here when `fresh` (or on PostgreSQL), else a
+    copy of the session's one build (SQLite)."""
+    fresh = fresh or bool(TEST_DATABASE_URL)
+    app = _build(tmp_path, smtp) if fresh else _copied(tmp_path, smtp)
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     web = WebSettings(listen=f"127.0.0.1:{port}", base_url=base, allow=(ALLOWED,))

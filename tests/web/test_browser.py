@@ -63,7 +63,7 @@ def served(tmp_path: Path) -> Iterator[Site]:
     for name in ("proof-thankyou-gmail-forward", "proof-funded-elsewhere", "cmd-desinscription"):
         deliver(maildir, "inbox", f"1500.{name}.mbox", (SAMPLES / "inbox" / f"{name}.eml").read_bytes())
     with SmtpCapture() as smtp:
-        site = make_site(tmp_path, smtp)
+        site = make_site(tmp_path, smtp, fresh=True)
         with Served(site):
             yield site
 

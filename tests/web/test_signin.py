@@ -6,8 +6,10 @@ import re
 from datetime import timedelta
 from unittest import mock
 
+from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from mailbot.models import Member
 from mailbot.web.session import COOKIE
 from tests.web.kit import ALLOWED, COTECH, GO, STRANGER, Site
 from tests.web.signing import ask_link, csrf_of, sign_in, use_link
@@ -106,3 +108,13 @@ def test_post_without_csrf_token_is_refused(site: Site, client: TestClient) -> N
     assert client.post(f"/a-traiter/{row.id}",
                        data={"action": "dismiss", "csrf": "faux"}).status_code == 403
     assert site.held_row().status == "held"
+
+
+def test_a_member_who_leaves_the_cotech_is_signed_out(site: Site, client: TestClient) -> None:
+    sign_in(client, site, COTECH)
+    with Session(site.app.engine) as s:
+        member = s.exec(select(Member).where(Member.email == COTECH)).one()
+        member.group = "GT"
+        s.add(member)
+        s.commit()
+    assert client.get("/").status_code == 303
