@@ -23,6 +23,9 @@ from mailbot.web.session import Visitor
 NAV = (("tableau", "/", "Tableau de bord"), ("dossiers", "/dossiers", "Dossiers"),
        ("traiter", "/a-traiter", "À traiter"), ("membres", "/membres", "Membres"),
        ("liste", "/liste", "La liste"), ("taches", "/taches", "Tâches"))
+ACTIONS = {"signin": "connexion", "signout": "déconnexion", "attach": "rattachement",
+           "replay": "nouveau traitement", "dismiss": "écarté", "retag": "reclassement",
+           "export": "export ZIP"}
 FLASH = {  # ?ok=<code> after an action: only these texts can be shown
     "attache": "Le message a été rattaché au membre et traité de nouveau.",
     "retraite": "Le message a été traité de nouveau.",
@@ -58,7 +61,8 @@ def environment(timezone: str) -> jinja2.Environment:
             value = value.astimezone(tz).date()
         return format_date(value, format="d MMM yyyy", locale=LOCALE)
 
-    env.filters.update(eur=eur, when=when, day=day, kind=label)
+    env.filters.update(eur=eur, when=when, day=day, kind=label,
+                       action=lambda name: ACTIONS.get(name, name))
     return env
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from mailbot.models import Member
+from mailbot.models import Member, utcnow
 from mailbot.models.proofs import Proof
+from mailbot.models.subscriptions import RefreshCampaign, RefreshEntry
 
 from tests.support.helpers import ROOT, SAMPLES, deliver, wait_until
 from tests.support.servers import SmtpCapture
@@ -64,8 +66,24 @@ def served(tmp_path: Path) -> Iterator[Site]:
         deliver(maildir, "inbox", f"1500.{name}.mbox", (SAMPLES / "inbox" / f"{name}.eml").read_bytes())
     with SmtpCapture() as smtp:
         site = make_site(tmp_path, smtp, fresh=True)
+        _refresh_campaign(site)
         with Served(site):
             yield site
+
+
+def _refresh_campaign(site: Site) -> None:
+    """A mid-AMI refresh under way, for the Membres page."""
+    states = ["kept"] * 7 + ["changed"] * 2 + ["changing", "bounced"] + ["pending"] * 5
+    with Session(site.app.engine) as s:
+        campaign = RefreshCampaign(started_by="cli", deadline_at=utcnow() + timedelta(days=21))
+        s.add(campaign)
+        s.flush()
+        assert campaign.id is not None
+        people = s.exec(select(Member).order_by(Member.id)).all()
+        for n, (member, state) in enumerate(zip(people, states, strict=False)):
+            s.add(RefreshEntry(campaign_id=campaign.id, member_id=member.id,
+                               address=member.email, reference=f"REF{n:04d}", state=state))
+        s.commit()
 
 
 def shot(driver: "webdriver.Chrome", name: str) -> None:

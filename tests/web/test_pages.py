@@ -45,6 +45,7 @@ def test_pages_render(site: Site, client: TestClient) -> None:
         assert response.status_code == 200, path
         assert response.headers["x-content-type-options"] == "nosniff"
         assert "default-src 'none'" in response.headers["content-security-policy"]
+        assert 'style="' not in response.text and "<script" not in response.text  # CSP-clean
 
 
 def test_proof_file_is_served_safely(site: Site, client: TestClient) -> None:
