@@ -25,8 +25,9 @@ from mailbot.models import ProcessedMessage
 from mailbot.pipeline import Pipeline
 from mailbot.pipeline.outcome import Outcome
 from mailbot.sources import Envelope
+from mailbot.vocab import Status
 
-REPLAYABLE = ("held", "quarantined")
+REPLAYABLE = (Status.HELD, Status.QUARANTINED)
 
 
 def set_aside(session: Session, row_id: int) -> bool:
@@ -34,7 +35,7 @@ def set_aside(session: Session, row_id: int) -> bool:
     m = ProcessedMessage
     done = session.execute(
         update(m).where(col(m.id) == row_id, col(m.status).in_(REPLAYABLE))
-        .values(status="replayed",
+        .values(status=Status.REPLAYED,
                 source_key="replaced:" + str(row_id) + ":" + col(m.source_key),
                 message_id="replaced:" + str(row_id) + ":" + col(m.message_id)))
     return bool(done.rowcount == 1)  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from mailbot.errors import MailbotError
 from mailbot.mime.headers import scan_message_id
 from mailbot.models import ProcessedMessage
 from mailbot.sources import Envelope, MailSource
+from mailbot.vocab import Status
 
 log = logging.getLogger(__name__)
 SourceFactory = Callable[[str], MailSource | None]
@@ -63,7 +64,7 @@ def fetch(row: ProcessedMessage, sources: SourceFactory) -> tuple[Envelope, byte
     if env is None:
         return None
     data = _read(source, env, row.message_id)
-    if data is None and row.status == "quarantined" and env.name:
+    if data is None and row.status == Status.QUARANTINED and env.name:
         moved = sources("quarantine:" + row.role)
         if moved is not None:
             data = _read(moved, Envelope(row.role, getattr(moved, "mailbox", ""), 0, 0,

@@ -21,6 +21,7 @@ from mailbot.mime.parse import Limits, parse_message
 from mailbot.pipeline import Pipeline
 from mailbot.pipeline.outcome import Outcome
 from mailbot.sources import MailSource
+from mailbot.vocab import Status
 from mailbot.web import mailstore, reads
 from mailbot.web.actions import recent, record
 from mailbot.web.context import WebContext, web
@@ -106,7 +107,7 @@ def _act(request: Request, row_id: int, action: str, member_email: str, actor: s
         with session_scope(ctx.engine) as s:
             current = s.get(ProcessedMessage, row_id)
             assert current is not None
-            current.status = "dismissed"
+            current.status = Status.DISMISSED
             s.add(current)
             record(s, now, actor, "dismiss", str(row_id), row.subject, "écarté")
         return "ecarte"

@@ -19,8 +19,9 @@ from mailbot.models.proofs import Proof, ProofHold
 from mailbot.models.subscriptions import SubscriptionAudit
 from mailbot.models.subscriptions import RefreshCampaign
 from mailbot.subscriptions import refresh
+from mailbot.vocab import Status
 
-HELD = ("held", "quarantined")
+HELD = (Status.HELD, Status.QUARANTINED)
 TAB_TAGS = {"GO": "GO", "GT": "GT", "HABITANTS": "HABITANTS", "non-classes": None}
 
 

@@ -15,7 +15,7 @@ from babel.dates import format_date, format_datetime
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from mailbot.proofs import label
+from mailbot.proofs.labels import label
 from mailbot.mail.render import LOCALE, eur
 from mailbot.web.context import web
 from mailbot.web.session import Visitor
