@@ -1,8 +1,9 @@
 """The sign-in pages: ask for a link, open it (GET: one button), use it (POST), sign out.
 
 The answer to "send me a link" is the same page whether or not the address
-may sign in, and whether or not a rate limit held the mail back: nobody can
-learn from it who is on the COTECH. The mail goes through the outbox
+may sign in, and whether or not a rate limit held the mail back, and it is
+sent before the mail is made (a background task): nobody can learn from it,
+or from its timing, who is on the COTECH. The mail goes through the outbox
 (template `web_signin`), then the outbox is flushed at once.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -49,13 +51,18 @@ async def ask(request: Request) -> Response:
     raw = fields.get("email")
     address = normalise(raw if isinstance(raw, str) else "")[:254]
     client = client_of(request)
+    response = page(request, visitor, "signin.html", sent=True)
     if ctx.per_client.hit(client) and ctx.per_address.hit(address):
-        queued = await asyncio.to_thread(_queue_link, request, address, client)
-        if queued:
-            await ctx.flush()
+        # after the answer is sent: its timing says nothing about the address either
+        response.background = BackgroundTask(_send_link, request, address, client)
     else:
         log.warning("web sign-in: rate limit reached (client %s)", client)
-    return page(request, visitor, "signin.html", sent=True)
+    return response
+
+
+async def _send_link(request: Request, address: str, client: str) -> None:
+    if await asyncio.to_thread(_queue_link, request, address, client):
+        await web(request).flush()
 
 
 def _queue_link(request: Request, address: str, client: str) -> bool:
