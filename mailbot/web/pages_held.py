@@ -9,7 +9,8 @@ import logging
 from functools import cached_property
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -104,11 +105,12 @@ def _act(request: Request, row_id: int, action: str, member_email: str, actor: s
         return "deja"
     now = ctx.services.now()
     if action == "dismiss":
-        with session_scope(ctx.engine) as s:
-            current = s.get(ProcessedMessage, row_id)
-            assert current is not None
-            current.status = Status.DISMISSED
-            s.add(current)
+        m = ProcessedMessage
+        with session_scope(ctx.engine) as s:  # only if still held: a concurrent action wins
+            done = s.execute(update(m).where(col(m.id) == row_id, col(m.status).in_(reads.HELD))
+                             .values(status=Status.DISMISSED))
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                return "deja"
             record(s, now, actor, "dismiss", str(row_id), row.subject, "écarté")
         return "ecarte"
     found = mailstore.fetch(row, ctx.source_for)
