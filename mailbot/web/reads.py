@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -25,11 +26,14 @@ HELD = (Status.HELD, Status.QUARANTINED)
 TAB_TAGS = {"GO": "GO", "GT": "GT", "HABITANTS": "HABITANTS", "non-classes": None}
 
 
-def held(session: Session) -> list[ProcessedMessage]:
+def held(session: Session) -> list[Any]:
+    """Held and quarantined messages, newest first: rows with the columns the list shows."""
     m = ProcessedMessage
-    stmt = (select(m).where(col(m.status).in_(HELD))
+    stmt = (sa_select(col(m.id), col(m.processed_at), col(m.from_email), col(m.subject),
+                      col(m.status), func.substr(col(m.reason), 1, 300).label("reason"))
+            .where(col(m.status).in_(HELD))
             .order_by(col(m.processed_at).desc(), col(m.id).desc()))
-    return list(session.exec(stmt).all())
+    return list(session.execute(stmt).all())
 
 
 def suggestion(session: Session, message_id: str) -> str | None:
