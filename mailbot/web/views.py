@@ -37,6 +37,11 @@ FLASH = {  # ?ok=<code> after an action: only these texts can be shown
 }
 
 
+def kilobytes(size: int) -> str:
+    """5 427 -> '5,3\u00a0Ko'."""
+    return f"{size / 1024:.1f}".replace(".", ",") + "\u00a0Ko"
+
+
 @lru_cache(maxsize=4)
 def environment(timezone: str) -> jinja2.Environment:
     tz = ZoneInfo(timezone)
@@ -62,7 +67,7 @@ def environment(timezone: str) -> jinja2.Environment:
         return format_date(value, format="d MMM yyyy", locale=LOCALE)
 
     env.filters.update(eur=eur, when=when, day=day, kind=label,
-                       action=lambda name: ACTIONS.get(name, name))
+                       action=lambda name: ACTIONS.get(name, name), ko=kilobytes)
     return env
 
 
