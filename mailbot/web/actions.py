@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from mailbot.web.tables import WebAction
+from mailbot.models.web import WebAction
 
 
 def record(session: Session, now: datetime, actor: str, action: str, target: str,

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from mailbot.members import normalise
 from mailbot.models import Member
-from mailbot.web.tables import WebToken
+from mailbot.models.web import WebToken
 
 LINK_MINUTES = 15
 

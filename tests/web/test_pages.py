@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from mailbot.models import MemberAlias, Member, OutboxMessage, Post, ProcessedMessage
 from mailbot.models.proofs import Proof
-from mailbot.web.tables import WebAction
+from mailbot.models.web import WebAction
 from tests.web.kit import COTECH, GO, HOSTILE_FILE, HOSTILE_SUBJECT, STRANGER, Site
 from tests.web.signing import csrf_of, sign_in
 
