@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from mailbot.db import session_scope
 from mailbot.mail.mailer import Mailer
+from mailbot import members
 from mailbot.members import normalise
 from mailbot.web import signin
 from mailbot.web.actions import record
@@ -74,8 +75,10 @@ def _queue_link(request: Request, address: str, client: str) -> bool:
             return False
         secret = signin.issue(s, address, services.now(), client)
         url = f"{ctx.web.base_url}/connexion/{secret}"
+        member = members.find(s, address)
         Mailer(s, services).send("web_signin", address, key=f"web-signin:{secret[:16]}",
-                                 capped=False, link=url, minutes=signin.LINK_MINUTES)
+                                 to_name=member.name if member else "", capped=False,
+                                 link=url, minutes=signin.LINK_MINUTES)
     return True
 
 
