@@ -25,15 +25,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from mailbot.tickets import generic
+from mailbot.tickets import barcode, combine, generic
+from mailbot.tickets.anytext import read_any
 from mailbot.tickets.base import EmailInput, EmailLayout, PdfLayout
+from mailbot.tickets.microdata import microdata_items
 from mailbot.tickets.model import FIELD_LABELS, REQUIRED_FIELDS, Leg, TicketResult
 from mailbot.tickets.ouigo import OuigoEmail, OuigoPdf
 from mailbot.tickets.regional import INTERCITES, TER
 from mailbot.tickets.sncf_connect import SncfConnectEmail
 from mailbot.tickets.sncf_inoui import SncfInoui
 from mailbot.tickets.sncf_legacy import SncfLegacy
-from mailbot.tickets.text import normalize
+from mailbot.tickets.text import lines_of, money_summary, normalize
 from mailbot.tickets.trainline import TrainlineEmail
 
 __all__ = [
@@ -71,19 +73,26 @@ def extract_from_pdf_text(text: str, *, message_date: date | None) -> TicketResu
     """Read the legs of a ticket from the text of a PDF.
 
     Args:
-        text: the PDF's text (as given by `mailbot.pdftext.pdf_text`).
+        text: the PDF's text (as given by `pdf_text`).
         message_date: the date of the email that carried the PDF, used to
             complete year-less dates such as ``15/07``.
 
     Returns:
-        The first matching reader's result; a ``layout=None`` result with
-        the problem "format de billet non reconnu" when the text looks like
-        a train ticket in no known layout; None when it is not a ticket.
+        The best reading (see `mailbot.tickets.combine`) of the layout
+        reader that matches, if any, and of the layout-agnostic reader; a
+        ``layout=None`` result with the problem "format de billet non
+        reconnu" when the text looks like a train ticket that neither could
+        read; None when it is not a ticket.
     """
     clean = normalize(text[:MAX_TEXT_CHARS])
-    for layout in PDF_LAYOUTS:
-        if layout.match(clean):
-            return layout.extract(clean, message_date=message_date)
+    if barcode.is_payload(clean):
+        return barcode.read_payload(clean, message_date=message_date)
+    layout = next((lay.extract(clean, message_date=message_date)
+                   for lay in PDF_LAYOUTS if lay.match(clean)), None)
+    agnostic = read_any(clean, message_date=message_date)
+    chosen = combine.fill(combine.best(agnostic, layout), agnostic, layout)
+    if chosen is not None:
+        return combine.named(chosen, layout)
     if generic.looks_like_ticket(clean):
         return generic.extract(clean, message_date=message_date)
     return None
@@ -99,6 +108,11 @@ def extract_from_email(
 ) -> TicketResult | None:
     """Read the legs of a booking email that carries no PDF ticket.
 
+    Structured data (JSON-LD, microdata) comes first, completed by the body;
+    then the layout reader that matches, the layout-agnostic reader over the
+    HTML rendering and over the text/plain part; the best reading wins (see
+    `mailbot.tickets.combine`).
+
     Args:
         sender: the From address (of the original mail when known, else of
             the forward); None when unknown.
@@ -108,8 +122,8 @@ def extract_from_email(
         message_date: the date of the message, for year-less dates.
 
     Returns:
-        The first matching email reader's result, or None when the email is
-        not a booking confirmation of a supported seller.
+        The best reading, or None when the email is not a booking
+        confirmation.
     """
     mail = EmailInput.build(
         sender=sender,
@@ -118,7 +132,13 @@ def extract_from_email(
         html=html,
         message_date=message_date,
     )
-    for layout in EMAIL_LAYOUTS:
-        if layout.match(mail):
-            return layout.extract(mail)
-    return None
+    hint = f"{mail.sender}\n{mail.subject}"
+    layout = next((lay.extract(mail) for lay in EMAIL_LAYOUTS if lay.match(mail)), None)
+    from_html = read_any(mail.doc.text, message_date=message_date, hint=hint) if mail.doc.text else None
+    from_text = read_any(mail.text, message_date=message_date, hint=hint) if mail.text else None
+    body = combine.best(from_html, from_text)
+    items = microdata_items(mail.html)
+    fees = money_summary(lines_of(mail.body)).fees
+    data = combine.structured(mail.doc.json_ld, items, body, fees)
+    chosen = combine.best(data, from_html, from_text, layout)
+    return combine.named(combine.fill(chosen, data, from_html, from_text, layout), layout)

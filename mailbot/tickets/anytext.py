@@ -1,0 +1,218 @@
+"""The layout-agnostic ticket reader: legs from any document's text.
+
+It reads PDF text, the text rendering of an HTML mail or a text/plain
+flattening alike. Each line is classified (`mailbot.tickets.lines`), then a
+small state machine groups the lines into legs:
+
+* a new leg starts at a leg marker (``ALLER``, ``Retour``, ``Trajet 2``), at
+  a station pair (``A → B``) when the current leg already has its stations,
+  and at a travel date when the current leg already has a date and stations;
+* stations come from pairs, ``De :``/``À :`` labels, ``06h28 Gare`` lines,
+  or times and station names printed on separate lines (either order: a
+  time right after an unpaired station belongs to it; otherwise times wait
+  for the next station names);
+* the first station of a leg is its origin and the last its destination, so
+  a connection (``A 06h28, B 08h10, B 08h35, C 10h02``) is one leg A → C;
+* a price on a line that is neither a fee nor a total belongs to the current
+  leg; fees and totals are read by `mailbot.tickets.text.money_summary` and
+  follow the amount rules of `mailbot.tickets.model`.
+
+The reference is the carrier's PNR (`mailbot.tickets.references`), the
+carrier is named by the leg's train (``TGV INOUI``, ``OUIGO``,
+``INTERCITÉS``, ``TER``) or else by the document. Year-less dates take their
+year from the message date, or from the first dated line of the document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from mailbot.tickets.base import iso
+from mailbot.tickets.lines import Line, chrome_lines, classify
+from mailbot.tickets.model import Leg, TicketResult, build_result
+from mailbot.tickets.references import booking_reference, order_number
+from mailbot.tickets.text import find_passenger, lines_of, money_summary
+
+__all__ = ["ANY_LAYOUT", "read_any"]
+
+#: The layout name of a result read by this module.
+ANY_LAYOUT = "any"
+
+#: Lines beyond this many are not read (a ticket or a booking mail is a page
+#: or two; this bounds the time spent on hostile input).
+MAX_LINES = 1500
+
+_CARRIERS = (
+    (re.compile(r"(?i)\bOUIGO\b"), "OUIGO"),
+    (re.compile(r"(?i)\bINTERCIT[ÉE]S\b"), "Intercités"),
+    (re.compile(r"\bTER\b|\bCAR\b|(?i:\bTER\s+\d{4,6})"), "TER"),
+    (re.compile(r"(?i)\bTGV\b|\bINOUI\b|\bSNCF\b|\bOUI\.sncf\b"), "SNCF"),
+)
+_INVOICE = re.compile(r"(?i)\bd[ée]bours\b|\bhonoraires\b|^\s*facture\s+n|\bnote\s+de\s+frais\b",
+                      re.MULTILINE)
+
+
+@dataclass(slots=True)
+class _Leg:
+    day: date | None = None
+    stations: list[str] = field(default_factory=list)
+    pair: tuple[str, str] | None = None
+    price: Decimal | None = None
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def has_stations(self) -> bool:
+        return self.pair is not None or bool(self.stations)
+
+    @property
+    def ends(self) -> tuple[str | None, str | None]:
+        if self.pair is not None:
+            return self.pair
+        if len(self.stations) < 2:
+            return (self.stations[0] if self.stations else None), None
+        return self.stations[0], self.stations[-1]
+
+
+@dataclass(slots=True)
+class _Scan:
+    legs: list[_Leg] = field(default_factory=list)
+    times: deque[str] = field(default_factory=deque)
+    loose: Line | None = None  # the previous line, when it was an unpaired station name
+    boundary: bool = False
+
+    @property
+    def cur(self) -> _Leg:
+        if not self.legs or self.boundary:
+            self.legs.append(_Leg())
+            self.boundary = False
+            self.times.clear()
+        return self.legs[-1]
+
+    def split(self) -> None:
+        if self.legs and (self.legs[-1].has_stations or self.legs[-1].day):
+            self.boundary = True
+
+    def feed(self, line: Line) -> None:
+        loose, self.loose = self.loose, None
+        if line.marker and self.legs and self.legs[-1].has_stations:
+            self.split()
+        if line.anchor is not None:
+            if self.legs and self.legs[-1].day is not None and self.legs[-1].has_stations:
+                self.split()
+            if self.cur.day is None:
+                self.cur.day = line.anchor
+        if line.pair is not None:
+            if self.legs and self.legs[-1].has_stations:
+                self.split()
+            self.cur.pair = line.pair
+        leg = self.cur
+        leg.lines.append(_without_stations(line))
+        if line.day is not None and leg.day is None:
+            leg.day = line.day
+        if line.from_station:
+            leg.stations.insert(0, line.from_station)
+        if line.to_station:
+            leg.stations.append(line.to_station)
+        if line.station:
+            leg.stations.append(line.station)
+        elif line.times and loose is not None and loose.bare_station and len(line.times) == 1:
+            leg.stations.append(loose.bare_station)
+        elif line.times:
+            self.times.extend(line.times)
+        elif line.bare_station:
+            if self.times:
+                self.times.popleft()
+                leg.stations.append(line.bare_station)
+            else:
+                self.loose = line
+        if line.price is not None and leg.price is None and leg.has_stations | (leg.day is not None):
+            leg.price = line.price
+
+
+def _without_stations(line: Line) -> str:
+    """The line minus the station names it holds ("Avignon TGV" names no train)."""
+    text = line.text
+    for name in (line.station, line.bare_station, line.from_station, line.to_station,
+                 *(line.pair or ())):
+        if name:
+            text = text.replace(name, " ")
+    return text
+
+
+def _carrier(lines: list[str], default: str | None) -> str | None:
+    for pattern, carrier in _CARRIERS:
+        if any(pattern.search(line) for line in lines):
+            return carrier
+    return default
+
+
+def _context_date(lines: list[str], message_date: date | None) -> date | None:
+    return message_date
+
+
+def read_any(text: str, *, message_date: date | None, hint: str = "") -> TicketResult | None:
+    """Read ``text`` (already `normalize`d) as a ticket of any layout.
+
+    ``hint`` is extra text that may name the seller or carrier (the sender
+    and subject of a mail). Returns None unless at least one leg has both
+    stations and a date and the document has a booking reference.
+    """
+    if _INVOICE.search(text):
+        return None
+    all_lines = lines_of(text)[:MAX_LINES]
+    chrome = chrome_lines(all_lines)
+    lines = [line for index, line in enumerate(all_lines) if index not in chrome]
+    reference = booking_reference("\n".join(lines)) or order_number("\n".join(lines))
+    if reference is None:
+        return None
+    scan = _Scan()
+    context = _context_date(lines, message_date)
+    for raw in lines:
+        scan.feed(classify(raw, message_date=context))
+    legs = [leg for leg in scan.legs if leg.has_stations and None not in leg.ends]
+    if not legs or all(leg.day is None for leg in legs):
+        return None
+    legs = _split_round_trips(legs)
+    default = _carrier([*(x for leg in scan.legs for x in leg.lines), hint], None)
+    return _result(legs, lines, reference, default, find_passenger(text))
+
+
+def _split_round_trips(legs: list[_Leg]) -> list[_Leg]:
+    """A leg whose stops go A … B, B … A (no marker between) is two legs."""
+    out: list[_Leg] = []
+    for leg in legs:
+        stops = leg.stations
+        if leg.pair is None and len(stops) >= 4 and stops[0] == stops[-1] and len(stops) % 2 == 0:
+            half = len(stops) // 2
+            out.append(_Leg(leg.day, stops[:half], None, leg.price, leg.lines))
+            out.append(_Leg(leg.day, stops[half:], None, None, leg.lines))
+        else:
+            out.append(leg)
+    return out
+
+
+def _result(legs: list[_Leg], lines: list[str], reference: str, default: str | None,
+            passenger: str | None) -> TicketResult:
+    prices = [leg.price for leg in legs]
+    all_priced = all(p is not None for p in prices)
+    legs_sum = sum((p for p in prices if p is not None), Decimal(0)) if all_priced else None
+    total = money_summary(lines).total_without_fees(legs_sum)
+    if len(legs) == 1 and prices[0] is None and total is not None:
+        prices[0] = total
+    out = [
+        Leg(
+            amount_eur=None if price is None else format(price, "f"),
+            date=iso(leg.day),
+            origin=leg.ends[0],
+            destination=leg.ends[1],
+            reference=reference,
+            passenger=passenger,
+            carrier=_carrier(leg.lines, default) or "SNCF",
+        )
+        for leg, price in zip(legs, prices, strict=True)
+    ]
+    return build_result(ANY_LAYOUT, out, total=total)

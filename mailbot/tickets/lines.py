@@ -1,0 +1,172 @@
+"""What one line of ticket text says, whatever the layout.
+
+`classify` turns a line into a `Line`: a leg marker (``ALLER``, ``Retour``,
+``Trajet 2``), a travel date, clock times, a station with or without its
+time, a station pair (``A → B``, ``A -> B``, ``A / B``, ``De A à B``), a
+labelled station (``De : A``, ``Arrivée : B``), prices, fees, totals. Lines
+of a mail client's forward header (``De :``/``Date :``/``Objet :``) are
+recognised by `chrome_lines` so that their dates are never travel dates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from mailbot.tickets.dates import find_dates
+from mailbot.tickets.money import find_amounts, is_fee_line, is_total_line
+from mailbot.tickets.text import TIME
+
+__all__ = ["Line", "chrome_lines", "classify", "station_like"]
+
+_TIMES = re.compile(TIME)
+_NUMBER = re.compile(r"\d{3}")  # a train, coach or ticket number: never in a station's name
+_MARKER = re.compile(
+    r"(?i)^(?:trajet\s+)?(?:aller|retour)\b|^trajet\s*(?:n°\s*)?\d\b|^(?:outward|return)\b")
+_NOT_STATION = re.compile(
+    r"(?i)^(?:TGV|INOUI|TER|INTERCIT\w*|OUIGO|CAR|BUS|AUTOCAR|TRAIN|TRAM|EUROSTAR|LYRIA|N°|No\b|"
+    r"Voiture|Place|Op[ée]r[ée]|Classe|\d+(?:re|e|nde|[èe]re)\s+classe|Tarif|Prix|Montant|Total|"
+    r"D[ée]part|Arriv[ée]e|Correspondance|ALLER|RETOUR|TRAJET|Dur[ée]e|Voyageur|Passager|Carte|"
+    r"R[ée]f|REF|PAO|Conditions|[ÉE]mis|Valable|Bonjour|Merci|Date|Heure|Nom|Pr[ée]nom|Billet|"
+    r"E-BILLET|Dossier|Siège|Ce\b|Les\b|Vous\b|Votre\b|Bagage|Option|Frais|Assurance|Direct|"
+    r"Titulaire|Aucun|Commande|Num[ée]ro|SNCF|VOYAGEURS|Page|Imprim|Pr[ée]sence|Bon voyage|"
+    r"Cordialement|Bienvenue|Profitez|Retrouvez|Consultez|Accompagn|Adulte|Enfant)\b")
+_ISSUE = re.compile(
+    r"(?i)\b(?:[ée]mis|g[ée]n[ée]r[ée]|achet[ée]|command[ée]|r[ée]serv[ée]\s+le|imprim[ée]|"
+    r"valable\s+(?:jusqu|du)|n[ée]e?\s+le|naissance|le\s+\d{1,2}/\d{1,2}/\d{2,4}\s+[àa]\s+\d)")
+_REF_LABEL = re.compile(r"(?i)\b(?:REF|PAO|PNR|r[ée]f[ée]rence|dossier)\b\s*:?")
+_DATE_WORDS = re.compile(
+    r"(?i)\b(?:aller|retour|trajet|date|du|de|le|voyage|d[ée]part|travel|départ\s+le)\b|[-:,–—|]|\s+")
+_PAIR_SPLIT = re.compile(r"\s+(?:→|->|=>|>|–|—|/|-)\s+|\s*(?:→|->|=>)\s*")
+_DE_A = re.compile(r"(?i)^(?:trajet\s*:?\s*)?de\s+(?P<a>.+?)\s+(?:à|a|vers)\s+(?P<b>.+)$")
+_FROM_LABEL = re.compile(
+    r"(?i)^(?:de|depuis|origine|gare\s+de\s+d[ée]part|d[ée]part(?:\s+de)?)\s*:\s*(?P<s>.+)$")
+_TO_LABEL = re.compile(
+    r"(?i)^(?:à|a|vers|destination|gare\s+d.arriv[ée]e|arriv[ée]e(?:\s+[àa])?)\s*:\s*(?P<s>.+)$")
+_HEADER = re.compile(
+    r"(?i)^(?:de|from|date|envoy[ée]|sent|à|a|to|objet|subject|sujet|pour|cc|cci|r[ée]pondre\s+à)\s*:")
+_HEADER_STRONG = re.compile(r"(?i)^(?:objet|subject|sujet|envoy[ée]|sent|from|pour|to)\s*:|@")
+_SEPARATOR = re.compile(
+    r"(?i)^-{2,}\s*(?:forwarded|message|original)|^d[ée]but du message|^_{10,}|^-{5,}$")
+
+
+@dataclass(slots=True)
+class Line:
+    """What one line holds (empty fields when it holds nothing of that kind)."""
+
+    text: str
+    marker: bool = False
+    anchor: date | None = None  # a travel date heading a leg
+    day: date | None = None  # a date printed with a stop (``15/07 à 17h50``)
+    times: list[str] = field(default_factory=list)
+    station: str | None = None  # a station printed with a time on this line
+    bare_station: str | None = None  # the line is only a station's name
+    pair: tuple[str, str] | None = None
+    from_station: str | None = None
+    to_station: str | None = None
+    price: Decimal | None = None  # a leg's price (not a fee, not a total)
+
+
+def station_like(text: str) -> bool:
+    """``text`` could be a station's name as printed."""
+    text = text.strip()
+    if not 2 <= len(text) <= 50 or ":" in text or "@" in text or text[-1] in ".,;!?":
+        return False
+    if _NOT_STATION.match(text) or find_amounts(text) or _TIMES.search(text) or _NUMBER.search(text):
+        return False
+    if find_dates(text, message_date=date(2000, 1, 1)) or len(text.split()) > 6:
+        return False
+    letters = sum(c.isalpha() for c in text)
+    return letters >= 2 and letters >= len(text) * 0.6 and text[0].isalpha()
+
+
+def chrome_lines(lines: list[str]) -> set[int]:
+    """Indexes of forward-header lines: runs of two or more ``Label :`` lines
+    of which one names a sender, subject or address, and separator lines."""
+    found: set[int] = set()
+    index = 0
+    while index < len(lines):
+        if _SEPARATOR.match(lines[index]):
+            found.add(index)
+            index += 1
+            continue
+        end = index
+        while end < len(lines) and _HEADER.match(lines[end]):
+            end += 1
+        run = range(index, end)
+        if len(run) >= 2 and any(_HEADER_STRONG.search(lines[i]) for i in run):
+            found.update(run)
+        index = max(end, index + 1)
+    return found
+
+
+def _pair(text: str) -> tuple[str, str] | None:
+    m = _DE_A.match(text)
+    if m and station_like(m["a"]) and station_like(m["b"]):
+        return m["a"].strip(), m["b"].strip()
+    parts = _PAIR_SPLIT.split(text)
+    if len(parts) == 2 and all(station_like(p) for p in parts):
+        return parts[0].strip(), parts[1].strip()
+    return None
+
+
+def _date_dominates(text: str, start: int, end: int) -> bool:
+    rest = _DATE_WORDS.sub("", text[:start] + " " + text[end:])
+    return len(rest) <= 2
+
+
+def classify(text: str, *, message_date: date | None) -> Line:
+    """Read one (stripped, non-empty) line."""
+    line = Line(text)
+    line.marker = bool(_MARKER.match(text))
+    amounts = find_amounts(text)
+    if amounts and not is_fee_line(text) and not is_total_line(text):
+        line.price = amounts[0].value
+    stripped = text
+    for amount in reversed(amounts):
+        stripped = stripped[: amount.start] + stripped[amount.end :]
+    stripped = stripped.strip(" -–")
+    dates = [] if _ISSUE.search(text) or _REF_LABEL.search(text) else find_dates(
+        stripped, message_date=message_date)
+    times = _TIMES.findall(stripped)
+    line.times = [t.replace(" ", "") for t in times]
+    if dates:
+        first = dates[0]
+        if _date_dominates(stripped, first.start, first.end):
+            line.anchor = first.value
+        elif times:
+            line.day = first.value
+    for m in (_FROM_LABEL.match(stripped), _TO_LABEL.match(stripped)):
+        if m and station_like(m["s"]):
+            if m.re is _FROM_LABEL:
+                line.from_station = m["s"].strip()
+            else:
+                line.to_station = m["s"].strip()
+            return line
+    if times:
+        for found in reversed(dates):
+            stripped = stripped[: found.start] + "  " + stripped[found.end :]
+        line.station = _station_with_time(stripped)
+        return line
+    if dates:
+        return line
+    line.pair = _pair(stripped)
+    if line.pair is None and not amounts and station_like(stripped):
+        line.bare_station = stripped
+    return line
+
+
+def _station_with_time(text: str) -> str | None:
+    """The station on a ``06h28 Paris Gare de Lyon`` or ``Paris 06:28`` line."""
+    m = _TIMES.search(text)
+    if m is None:
+        return None
+    before = re.sub(r"(?:\s|^)[àa]$", "", text[: m.start()].strip()).strip(" -–")
+    before = re.split(r"\s{2,}", before)[-1]
+    after = re.split(r"\s{2,}", text[m.end() :].strip(" -–"))[0]
+    for candidate in (after, before):
+        if candidate and station_like(candidate):
+            return candidate.strip()
+    return None
