@@ -29,6 +29,7 @@ from mailbot.tickets import barcode, combine, generic
 from mailbot.tickets.anytext import read_any
 from mailbot.tickets.base import EmailInput, EmailLayout, PdfLayout
 from mailbot.tickets.microdata import microdata_items
+from mailbot.tickets.references import booking_reference
 from mailbot.tickets.model import FIELD_LABELS, REQUIRED_FIELDS, Leg, TicketResult
 from mailbot.tickets.ouigo import OuigoEmail, OuigoPdf
 from mailbot.tickets.regional import INTERCITES, TER
@@ -139,6 +140,7 @@ def extract_from_email(
     body = combine.best(from_html, from_text)
     items = microdata_items(mail.html)
     fees = money_summary(lines_of(mail.body)).fees
-    data = combine.structured(mail.doc.json_ld, items, body, fees)
+    pnr = booking_reference(mail.body)
+    data = combine.structured(mail.doc.json_ld, items, body, fees, pnr)
     chosen = combine.best(data, from_html, from_text, layout)
     return combine.named(combine.fill(chosen, data, from_html, from_text, layout), layout)

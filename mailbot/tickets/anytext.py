@@ -52,6 +52,9 @@ _CARRIERS = (
     (re.compile(r"\bTER\b|\bCAR\b|(?i:\bTER\s+\d{4,6})"), "TER"),
     (re.compile(r"(?i)\bTGV\b|\bINOUI\b|\bSNCF\b|\bOUI\.sncf\b"), "SNCF"),
 )
+#: A train named with its number: the leg's carrier.
+_TRAIN = re.compile(
+    r"(?i)\b(?P<kind>TGV(?:\s+INOUI)?|INOUI|OUIGO|INTERCIT\w*|TER|CAR|LYRIA)\b\s*(?:N°\s*)?\d{2,6}\b")
 _INVOICE = re.compile(r"(?i)\bd[ée]bours\b|\bhonoraires\b|^\s*facture\s+n|\bnote\s+de\s+frais\b",
                       re.MULTILINE)
 
@@ -150,6 +153,15 @@ def _carrier(lines: list[str], default: str | None) -> str | None:
     return default
 
 
+def _leg_carrier(lines: list[str]) -> str | None:
+    """The carrier of the first train named with its number in the leg."""
+    for line in lines:
+        m = _TRAIN.search(line)
+        if m:
+            return _carrier([m["kind"]], None)
+    return None
+
+
 def _context_date(lines: list[str], message_date: date | None) -> date | None:
     return message_date
 
@@ -211,7 +223,7 @@ def _result(legs: list[_Leg], lines: list[str], reference: str, default: str | N
             destination=leg.ends[1],
             reference=reference,
             passenger=passenger,
-            carrier=_carrier(leg.lines, default) or "SNCF",
+            carrier=_leg_carrier(leg.lines) or default or "SNCF",
         )
         for leg, price in zip(legs, prices, strict=True)
     ]

@@ -90,7 +90,7 @@ def fill(chosen: TicketResult | None, *others: TicketResult | None) -> TicketRes
 
 
 def structured(scripts: list[str], items: list[Any], body: TicketResult | None,
-               fees: Decimal = Decimal(0)) -> TicketResult | None:
+               fees: Decimal = Decimal(0), pnr: str | None = None) -> TicketResult | None:
     """Legs from JSON-LD / microdata reservations, priced and referenced with
     the help of the body's reading (``body``, same legs in the same order);
     ``fees`` (printed in the body) are taken out of a structured total."""
@@ -102,7 +102,7 @@ def structured(scripts: list[str], items: list[Any], body: TicketResult | None,
     shared = len(reservations) > 1 and len(known) == len(reservations) and len(set(known)) == 1
     same = body is not None and len(body.legs) == len(reservations)
     single = known[0] if len(reservations) == 1 and known else None
-    legs = [_leg(r, single, body.legs[i] if same and body is not None else None)
+    legs = [_leg(r, single, body.legs[i] if same and body is not None else None, pnr)
             for i, r in enumerate(reservations)]
     total = known[0] if shared else None
     if same and body is not None and body.total_eur is not None:
@@ -112,10 +112,11 @@ def structured(scripts: list[str], items: list[Any], body: TicketResult | None,
     return build_result(STRUCTURED_LAYOUT, legs, total=total if shared or same else None)
 
 
-def _leg(r: Reservation, price: Decimal | None, text: Leg | None) -> Leg:
+def _leg(r: Reservation, price: Decimal | None, text: Leg | None, pnr: str | None) -> Leg:
     reference = r.reference if r.reference and is_reference(r.reference) and len(r.reference) == 6 else None
     if text is not None and text.reference is not None:
         reference = text.reference if reference is None else reference
+    reference = reference or pnr
     amount = format(price, "f") if price is not None else None
     if text is not None and text.amount_eur is not None:
         amount = text.amount_eur

@@ -45,6 +45,10 @@ _FROM_LABEL = re.compile(
     r"(?i)^(?:de|depuis|origine|gare\s+de\s+d[ée]part|d[ée]part(?:\s+de)?)\s*:\s*(?P<s>.+)$")
 _TO_LABEL = re.compile(
     r"(?i)^(?:à|a|vers|destination|gare\s+d.arriv[ée]e|arriv[ée]e(?:\s+[àa])?)\s*:\s*(?P<s>.+)$")
+_NOT_PRICE = re.compile(
+    r"(?i)\bTVA\b|\bdont\b|\bHT\b|/\s*min\b|\bpar\s+(?:an|mois|minute)\b|[ée]conomis|\bremise\b|"
+    r"r[ée]duction|\bcarte\b|[àa] partir de|\bjusqu|\bpromo|\bcr[ée]dit|\bavoir\b|\bbon d.achat")
+_PRICE_LABEL = re.compile(r"(?i)\b(?:prix|tarif|billet|montant\s+du\s+(?:trajet|billet)|trajet|aller|retour)\b")
 _HEADER = re.compile(
     r"(?i)^(?:de|from|date|envoy[ée]|sent|à|a|to|objet|subject|sujet|pour|cc|cci|r[ée]pondre\s+à)\s*:")
 _HEADER_STRONG = re.compile(r"(?i)^(?:objet|subject|sujet|envoy[ée]|sent|from|pour|to)\s*:|@")
@@ -72,7 +76,7 @@ class Line:
 def station_like(text: str) -> bool:
     """``text`` could be a station's name as printed."""
     text = text.strip()
-    if not 2 <= len(text) <= 50 or ":" in text or "@" in text or text[-1] in ".,;!?":
+    if not 2 <= len(text) <= 50 or any(c in text for c in ":@,;!?()") or text[-1] == ".":
         return False
     if _NOT_STATION.match(text) or find_amounts(text) or _TIMES.search(text) or _NUMBER.search(text):
         return False
@@ -102,6 +106,14 @@ def chrome_lines(lines: list[str]) -> set[int]:
     return found
 
 
+def _leg_price_line(text: str, start: int, end: int) -> bool:
+    """The line prices a journey: not a fee, total, tax or offer, and either
+    short around its amount or labelled as a price."""
+    if is_fee_line(text) or is_total_line(text) or _NOT_PRICE.search(text):
+        return False
+    return len(text) - (end - start) <= 30 or bool(_PRICE_LABEL.search(text))
+
+
 def _pair(text: str) -> tuple[str, str] | None:
     m = _DE_A.match(text)
     if m and station_like(m["a"]) and station_like(m["b"]):
@@ -122,7 +134,7 @@ def classify(text: str, *, message_date: date | None) -> Line:
     line = Line(text)
     line.marker = bool(_MARKER.match(text))
     amounts = find_amounts(text)
-    if amounts and not is_fee_line(text) and not is_total_line(text):
+    if amounts and _leg_price_line(text, amounts[0].start, amounts[0].end):
         line.price = amounts[0].value
     stripped = text
     for amount in reversed(amounts):
@@ -153,6 +165,8 @@ def classify(text: str, *, message_date: date | None) -> Line:
     if dates:
         return line
     line.pair = _pair(stripped)
+    if line.pair is not None and amounts and not (is_fee_line(text) or is_total_line(text)):
+        line.price = amounts[0].value  # "A / B   35,00 EUR": the pair's price
     if line.pair is None and not amounts and station_like(stripped):
         line.bare_station = stripped
     return line

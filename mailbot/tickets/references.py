@@ -43,6 +43,12 @@ _ORDER_LABELS = (
     r"\border\s+(?:number|no\.?|n°)",
 )
 _TAIL = rf"[ \t]*(?:n°)?[ \t]*(?P<colon>:)?[ \t]*(?P<ref>{REF_TOKEN})"
+# "Référence SNCF : ABC123", "Code PNR transporteur : ABC123": a reference
+# label, up to three words, a colon, the token; never a reseller's or client's.
+_WORDY = re.compile(
+    rf"(?i:\b(?:r[ée]f[ée]rence|r[ée]f\.?|code|PNR|dossier)(?P<words>(?:[ \t]+[\w()°'’.-]+){{1,3}}?)"
+    rf"[ \t]*:[ \t]*)(?P<ref>{REF_TOKEN})")
+_NOT_CARRIER = re.compile(r"(?i)commande|order|client|trainline|facture|invoice|promo|postal|carte")
 _ORDER_TOKEN = r"(?P<ref>[A-Z0-9][A-Z0-9-]{4,20}[A-Z0-9])(?![A-Za-z0-9-])"
 
 
@@ -64,6 +70,9 @@ def _same_line(text: str) -> str | None:
             # Without a colon, demand a digit: "Référence TRAJET" is no reference.
             if m["colon"] or any(c.isdigit() for c in m["ref"]):
                 return m["ref"]
+    for m in _WORDY.finditer(text):
+        if not _NOT_CARRIER.search(m["words"]):
+            return m["ref"]
     return None
 
 

@@ -14,6 +14,7 @@ from html import escape
 
 from babel.dates import format_date
 
+from tests.support.ticketgen import noise
 from tests.support.ticketgen.trips import TRAINS, Style, Trip
 
 Mail = tuple[str | None, str, str, str, list[dict[str, str | None]]]
@@ -58,11 +59,13 @@ def ouisncf_parts(rng: random.Random, trip: Trip, style: Style) -> tuple[str, st
         for stop in leg.stops:
             rows.append(f"<tr><td>{style.time(stop.time)}</td><td>{escape(stop.station[0])}</td>"
                         f"<td>{TRAINS[leg.train][0]} {leg.numbers[0]}</td></tr>")
+        extra = noise.inside(rng)
+        rows += [f"<tr><td colspan=3>{escape(x)}</td></tr>" for x in extra]
         if per_leg:
             rows.append(f"<tr><td></td><td>Prix</td><td>{escape(style.price(leg.price))}</td></tr>")
         text += [f"{label} : {day}", f"{a.station[0]} -> {b.station[0]}".title(),
                  f"Départ {style.time(a.time)} - Arrivée {style.time(b.time)}",
-                 f"{TRAINS[leg.train][0]} {leg.numbers[0]}"]
+                 f"{TRAINS[leg.train][0]} {leg.numbers[0]}", *extra]
         if per_leg:
             text.append(f"Prix : {style.price(leg.price)}")
         text.append("")
@@ -71,6 +74,9 @@ def ouisncf_parts(rng: random.Random, trip: Trip, style: Style) -> tuple[str, st
         text.append(f"Frais de service : {style.price(trip.fee)}")
     rows.append(f"<tr><td></td><td><b>Total payé</b></td><td><b>{escape(style.price(trip.total))}</b></td></tr>")
     text.append(f"Total payé : {style.price(trip.total)}")
+    footer = noise.outside(rng)
+    text += footer
+    rows += [f"<tr><td colspan=3>{escape(x)}</td></tr>" for x in footer]
     html = ("<table width=600><tr><td><img src=cid:logo alt='OUI.sncf'></td></tr>"
             f"<tr><td>Bonjour {escape(trip.passenger)},</td></tr>"
             f"<tr><td>Votre référence de dossier : <b>{trip.reference}</b></td></tr></table>"
@@ -91,6 +97,8 @@ def ouisncf_text(rng: random.Random, trip: Trip, style: Style) -> Mail:
     """The text/plain flattening alone (title case, ``->``)."""
     subject, _, text = ouisncf_parts(rng, trip, style)
     _, chrome_text = _chrome(rng, "confirmation@oui.sncf", subject, trip.issued)
+    if style.extra.get("c"):  # Apple Mail and Outlook quote the forwarded text
+        text = "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
     per_leg = len(trip.legs) == 1 or not style.extra.get("b")
     expected = trip.expected(style, per_leg_prices=per_leg)
     for leg, plan in zip(expected, trip.legs, strict=True):
@@ -115,10 +123,12 @@ def trainline(rng: random.Random, trip: Trip, style: Style) -> Mail:
         parts.append(f"<h3>{'Aller' if index == 0 else 'Retour'}</h3><div>{escape(style.day(leg.day))}</div>"
                      f"<div>{style.time(leg.stops[0].time)} - {style.time(leg.stops[-1].time)}</div>"
                      f"<div>{cell}</div><div>{TRAINS[leg.train][0]} {leg.numbers[0]}</div>")
+        parts += [f"<div>{escape(x)}</div>" for x in noise.inside(rng)]
         if per_leg:
             parts.append(f"<div>Billet : {escape(style.price(leg.price))}</div>")
     parts.append(f"<p>Frais de service : {escape(style.price(trip.fee))}</p>")
     parts.append(f"<p><b>Total : {escape(style.price(trip.total))}</b></p>")
+    parts += [f"<p>{escape(x)}</p>" for x in noise.outside(rng)]
     if style.extra.get("d"):
         parts.insert(0, _jsonld(trip, style, trip.total))
     chrome_html, chrome_text = _chrome(rng, "confirmation@info.thetrainline.com", subject, trip.issued)
@@ -166,9 +176,11 @@ def ouigo_mail(rng: random.Random, trip: Trip, style: Style) -> Mail:
             parts.append(f"<p>{style.time(stop.time)} {escape(style.station(stop.station))}</p>")
             if number % 2 == 0:
                 parts.append(f"<p>TRAIN N° {leg.numbers[number // 2]}</p>")
+        parts += [f"<p>{escape(x)}</p>" for x in noise.inside(rng)]
         parts.append(f"<p>Prix du trajet : {escape(style.price(leg.price))}</p>")
     if trip.fee:
         parts.append(f"<p>Option bagage : {escape(style.price(trip.fee))}</p>")
     parts.append(f"<p>Montant total payé : {escape(style.price(trip.total))}</p>")
+    parts += [f"<p>{escape(x)}</p>" for x in noise.outside(rng)]
     chrome_html, _ = _chrome(rng, "ne-pas-repondre@pasngr.ouigo.com", subject, trip.issued)
     return (None, subject, "", _wrap(chrome_html + "".join(parts)), trip.expected(style, carrier="OUIGO"))

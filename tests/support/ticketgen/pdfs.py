@@ -17,6 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from tests.support.ticketgen import noise
 from tests.support.ticketgen.trips import TRAINS, Style, Trip
 
 Expected = list[dict[str, str | None]]
@@ -58,6 +59,10 @@ class Page:
         if self.y < 60:
             self.c.showPage()
             self.y = 800.0
+
+    def noise(self, lines: list[str]) -> None:
+        for line in lines:
+            self.row((40, line), size=7, gap=11)
 
     def done(self) -> bytes:
         self.c.showPage()
@@ -118,11 +123,13 @@ def connect(rng: random.Random, trip: Trip, style: Style) -> tuple[bytes, Expect
             page.row(*[(40 + 60 * i, style.time(s.time)) for i, s in enumerate(stops)])
             page.row(*[(40 + 130 * i, style.station(s.station)) for i, s in enumerate(stops)])
         page.row((40, f"{_train(trip, index)}"), (200, "Voiture 16 - Place 105"), (380, "2nde classe"))
+        page.noise(noise.inside(rng))
         if per_leg:
             page.row((40, f"Prix : {style.price(leg.price)}"), gap=22)
     if trip.fee:
         page.row((40, "Frais de service"), (300, style.price(trip.fee)))
     page.row((40, f"Prix total : {style.price(trip.total)}"))
+    page.noise(noise.outside(rng))
     return page.done(), trip.expected(style, per_leg_prices=per_leg)
 
 
@@ -138,6 +145,7 @@ def ouigo(rng: random.Random, trip: Trip, style: Style) -> tuple[bytes, Expected
         page.row((40, label))
         page.row((40, trip.reference), size=14)
     page.row((40, f"Voyageur : {trip.passenger}"), gap=20)
+    page.noise(noise.outside(rng))
     for index, leg in enumerate(trip.legs):
         page.row((40, "ALLER" if index == 0 else "RETOUR"), size=9)
         page.row((40, style.day(leg.day)), size=12)
@@ -152,6 +160,7 @@ def ouigo(rng: random.Random, trip: Trip, style: Style) -> tuple[bytes, Expected
     if trip.fee:
         page.row((40, "Frais de service"), (380, style.price(trip.fee)))
     page.row((40, "Montant total payé :"), (380, style.price(trip.total)))
+    page.noise(noise.outside(rng))
     return page.done(), trip.expected(style, carrier="OUIGO")
 
 
@@ -173,6 +182,7 @@ def secutix(rng: random.Random, trip: Trip, style: Style) -> tuple[bytes, Expect
                 page.row((60, "Opéré par SNCF Voyageurs"), size=8)
         page.row((40, f"Prix : {style.price(leg.price)}"), gap=22)
     page.row((40, f"Total : {style.price(trip.total)}"))
+    page.noise(noise.outside(rng))
     return page.done(), trip.expected(style)
 
 
@@ -196,5 +206,6 @@ def intercites_ebillet(rng: random.Random, trip: Trip, style: Style) -> tuple[by
         times = f"Départ {style.time(leg.stops[0].time)} - Arrivée {style.time(leg.stops[-1].time)}"
         page.row((40, times), (300, f"Train {_train(trip, index)}"))
         page.row((40, "Tarif :"), (300, style.price(leg.price)), gap=22)
+        page.noise(noise.inside(rng))
     page.row((40, "Montant total :"), (300, style.price(trip.total)))
     return page.done(), trip.expected(style)
