@@ -26,7 +26,7 @@ from __future__ import annotations
 from datetime import date
 
 from mailbot.tickets import barcode, combine, generic
-from mailbot.tickets.anytext import read_any
+from mailbot.tickets.anytext import head, read_any
 from mailbot.tickets.base import EmailInput, EmailLayout, PdfLayout
 from mailbot.tickets.microdata import microdata_items
 from mailbot.tickets.references import booking_reference
@@ -85,7 +85,7 @@ def extract_from_pdf_text(text: str, *, message_date: date | None) -> TicketResu
         reconnu" when the text looks like a train ticket that neither could
         read; None when it is not a ticket.
     """
-    clean = normalize(text[:MAX_TEXT_CHARS])
+    clean = head(normalize(text[:MAX_TEXT_CHARS]))
     if barcode.is_payload(clean):
         return barcode.read_payload(clean, message_date=message_date)
     layout = next((lay.extract(clean, message_date=message_date)
@@ -139,8 +139,8 @@ def extract_from_email(
     from_text = read_any(mail.text, message_date=message_date, hint=hint) if mail.text else None
     body = combine.best(from_html, from_text)
     items = microdata_items(mail.html)
-    fees = money_summary(lines_of(mail.body)).fees
-    pnr = booking_reference(mail.body)
+    fees = money_summary(lines_of(head(mail.body))).fees
+    pnr = booking_reference(head(mail.body))
     data = combine.structured(mail.doc.json_ld, items, body, fees, pnr)
     chosen = combine.best(data, from_html, from_text, layout)
     return combine.named(combine.fill(chosen, data, from_html, from_text, layout), layout)

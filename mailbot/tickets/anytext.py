@@ -37,7 +37,7 @@ from mailbot.tickets.model import Leg, TicketResult, build_result
 from mailbot.tickets.references import booking_reference, order_number
 from mailbot.tickets.text import find_passenger, lines_of, money_summary
 
-__all__ = ["ANY_LAYOUT", "read_any"]
+__all__ = ["ANY_LAYOUT", "MAX_LINES", "head", "read_any"]
 
 #: The layout name of a result read by this module.
 ANY_LAYOUT = "any"
@@ -173,6 +173,7 @@ def read_any(text: str, *, message_date: date | None, hint: str = "") -> TicketR
     and subject of a mail). Returns None unless at least one leg has both
     stations and a date and the document has a booking reference.
     """
+    text = head(text)
     if _INVOICE.search(text):
         return None
     all_lines = lines_of(text)[:MAX_LINES]
@@ -191,6 +192,11 @@ def read_any(text: str, *, message_date: date | None, hint: str = "") -> TicketR
     legs = _split_round_trips(legs)
     default = _carrier([*(x for leg in scan.legs for x in leg.lines), hint], None)
     return _result(legs, lines, reference, default, find_passenger(text))
+
+
+def head(text: str) -> str:
+    """The first `MAX_LINES` lines of ``text``."""
+    return "\n".join(text.split("\n", MAX_LINES)[:MAX_LINES])
 
 
 def _split_round_trips(legs: list[_Leg]) -> list[_Leg]:

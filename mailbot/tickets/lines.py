@@ -22,6 +22,7 @@ from mailbot.tickets.text import TIME
 __all__ = ["Line", "chrome_lines", "classify", "station_like"]
 
 _TIMES = re.compile(TIME)
+_TIMED = re.compile(rf"\(?\s*(?:(?<!\w)[àa]\s+)?{TIME}\s*\)?")
 _NUMBER = re.compile(r"\d{3}")  # a train, coach or ticket number: never in a station's name
 _MARKER = re.compile(
     r"(?i)^(?:trajet\s+)?(?:aller|retour)\b|^trajet\s*(?:n°\s*)?\d\b|^(?:outward|return)\b")
@@ -49,6 +50,7 @@ _NOT_PRICE = re.compile(
     r"(?i)\bTVA\b|\bdont\b|\bHT\b|/\s*min\b|\bpar\s+(?:an|mois|minute)\b|[ée]conomis|\bremise\b|"
     r"r[ée]duction|\bcarte\b|[àa] partir de|\bjusqu|\bpromo|\bcr[ée]dit|\bavoir\b|\bbon d.achat")
 _PRICE_LABEL = re.compile(r"(?i)\b(?:prix|tarif|billet|montant\s+du\s+(?:trajet|billet)|trajet|aller|retour)\b")
+_LABEL_PREFIX = re.compile(r"^[^:\d]{1,30}:\s*(?P<rest>.+)$")
 _HEADER = re.compile(
     r"(?i)^(?:de|from|date|envoy[ée]|sent|à|a|to|objet|subject|sujet|pour|cc|cci|r[ée]pondre\s+à)\s*:")
 _HEADER_STRONG = re.compile(r"(?i)^(?:objet|subject|sujet|envoy[ée]|sent|from|pour|to)\s*:|@")
@@ -115,6 +117,9 @@ def _leg_price_line(text: str, start: int, end: int) -> bool:
 
 
 def _pair(text: str) -> tuple[str, str] | None:
+    labelled = _LABEL_PREFIX.match(text)
+    if labelled:  # "Trajet : A → B", "Votre voyage : A -> B"
+        text = labelled["rest"]
     m = _DE_A.match(text)
     if m and station_like(m["a"]) and station_like(m["b"]):
         return m["a"].strip(), m["b"].strip()
@@ -136,40 +141,48 @@ def classify(text: str, *, message_date: date | None) -> Line:
     amounts = find_amounts(text)
     if amounts and _leg_price_line(text, amounts[0].start, amounts[0].end):
         line.price = amounts[0].value
-    stripped = text
-    for amount in reversed(amounts):
-        stripped = stripped[: amount.start] + stripped[amount.end :]
-    stripped = stripped.strip(" -–")
+    stripped = _cut(text, [(a.start, a.end) for a in amounts]).strip(" -–")
     dates = [] if _ISSUE.search(text) or _REF_LABEL.search(text) else find_dates(
         stripped, message_date=message_date)
-    times = _TIMES.findall(stripped)
-    line.times = [t.replace(" ", "") for t in times]
+    line.times = [t.replace(" ", "") for t in _TIMES.findall(stripped)]
     if dates:
-        first = dates[0]
-        if _date_dominates(stripped, first.start, first.end):
-            line.anchor = first.value
-        elif times:
-            line.day = first.value
-    for m in (_FROM_LABEL.match(stripped), _TO_LABEL.match(stripped)):
+        if _date_dominates(stripped, dates[0].start, dates[0].end):
+            line.anchor = dates[0].value
+        elif line.times:
+            line.day = dates[0].value
+    undated = _cut(stripped, [(d.start, d.end) for d in dates])
+    core = _TIMED.sub(" ", undated).strip(" -–")
+    if _labelled(line, core):
+        return line
+    line.pair = _pair(core)
+    if line.pair is not None:
+        if amounts and not (is_fee_line(text) or is_total_line(text)):
+            line.price = amounts[0].value  # "A / B   35,00 EUR": the pair's price
+        return line
+    if line.times:
+        line.station = _station_with_time(undated)
+    elif not dates and not amounts and station_like(stripped):
+        line.bare_station = stripped
+    return line
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + "  " + text[end:]
+    return text
+
+
+def _labelled(line: Line, core: str) -> bool:
+    """``De : A`` / ``Arrivée : 09h45 B`` lines (times already removed)."""
+    for pattern in (_FROM_LABEL, _TO_LABEL):
+        m = pattern.match(core.strip())
         if m and station_like(m["s"]):
-            if m.re is _FROM_LABEL:
+            if pattern is _FROM_LABEL:
                 line.from_station = m["s"].strip()
             else:
                 line.to_station = m["s"].strip()
-            return line
-    if times:
-        for found in reversed(dates):
-            stripped = stripped[: found.start] + "  " + stripped[found.end :]
-        line.station = _station_with_time(stripped)
-        return line
-    if dates:
-        return line
-    line.pair = _pair(stripped)
-    if line.pair is not None and amounts and not (is_fee_line(text) or is_total_line(text)):
-        line.price = amounts[0].value  # "A / B   35,00 EUR": the pair's price
-    if line.pair is None and not amounts and station_like(stripped):
-        line.bare_station = stripped
-    return line
+            return True
+    return False
 
 
 def _station_with_time(text: str) -> str | None:

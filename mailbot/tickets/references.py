@@ -57,6 +57,7 @@ def _compile(labels: tuple[str, ...], tail: str) -> tuple[re.Pattern[str], ...]:
 
 
 _SAME_LINE = _compile(_CARRIER_LABELS, _TAIL)
+_SPECIFIC = 5  # the first labels name a booking reference unambiguously
 _ALONE = tuple(re.compile(rf"^(?i:{label})[ \t]*(?:n°)?[ \t]*:?$") for label in _CARRIER_LABELS)
 _ORDER = _compile(_ORDER_LABELS, rf"[ \t]*:?[ \t]*{_ORDER_TOKEN}")
 
@@ -69,6 +70,10 @@ def _same_line(text: str) -> str | None:
         for m in pattern.finditer(text):
             # Without a colon, demand a digit: "Référence TRAJET" is no reference.
             if m["colon"] or any(c.isdigit() for c in m["ref"]):
+                return m["ref"]
+    for pattern in _SAME_LINE[:_SPECIFIC]:
+        for m in pattern.finditer(text):
+            if len(m["ref"]) == 6:  # "Référence de dossier ABCDEF": specific label, PNR shape
                 return m["ref"]
     for m in _WORDY.finditer(text):
         if not _NOT_CARRIER.search(m["words"]):
