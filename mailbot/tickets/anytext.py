@@ -32,7 +32,8 @@ from datetime import date
 from decimal import Decimal
 
 from mailbot.tickets.base import iso
-from mailbot.tickets.lines import Line, chrome_lines, classify
+from mailbot.tickets.dates import find_dates
+from mailbot.tickets.lines import Line, chrome_lines, classify, is_issue_line
 from mailbot.tickets.model import Leg, TicketResult, build_result
 from mailbot.tickets.references import booking_reference, order_number
 from mailbot.tickets.text import find_passenger, lines_of, money_summary
@@ -162,7 +163,15 @@ def _leg_carrier(lines: list[str]) -> str | None:
     return None
 
 
-def _context_date(lines: list[str], message_date: date | None) -> date | None:
+def _context_date(lines: list[str], context: set[int], message_date: date | None) -> date | None:
+    """The date year-less travel dates are read against: the booking's own
+    date when the document prints one with its year (a forward header's
+    ``Date:``, ``Émis le 05/11/2021``), else the message date."""
+    for index, line in enumerate(lines):
+        if index in context or is_issue_line(line):
+            found = [d for d in find_dates(line, message_date=None) if d.year_printed]
+            if found:
+                return found[0].value
     return message_date
 
 
@@ -183,7 +192,7 @@ def read_any(text: str, *, message_date: date | None, hint: str = "") -> TicketR
     if reference is None:
         return None
     scan = _Scan()
-    context = _context_date(lines, message_date)
+    context = _context_date(all_lines, chrome, message_date)
     for raw in lines:
         scan.feed(classify(raw, message_date=context))
     legs = [leg for leg in scan.legs if leg.has_stations and None not in leg.ends]

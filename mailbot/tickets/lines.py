@@ -19,7 +19,7 @@ from mailbot.tickets.dates import find_dates
 from mailbot.tickets.money import find_amounts, is_fee_line, is_total_line
 from mailbot.tickets.text import TIME
 
-__all__ = ["Line", "chrome_lines", "classify", "station_like"]
+__all__ = ["Line", "chrome_lines", "classify", "is_issue_line", "station_like"]
 
 _TIMES = re.compile(TIME)
 _TIMED = re.compile(rf"\(?\s*(?:(?<!\w)[àa]\s+)?{TIME}\s*\)?")
@@ -37,6 +37,9 @@ _NOT_STATION = re.compile(
 _ISSUE = re.compile(
     r"(?i)\b(?:[ée]mis|g[ée]n[ée]r[ée]|achet[ée]|command[ée]|r[ée]serv[ée]\s+le|imprim[ée]|"
     r"valable\s+(?:jusqu|du)|n[ée]e?\s+le|naissance|le\s+\d{1,2}/\d{1,2}/\d{2,4}\s+[àa]\s+\d)")
+_BOOKED = re.compile(
+    r"(?i)\b(?:[ée]mis|g[ée]n[ée]r[ée]|achet[ée]|command[ée]|commande\s+pass[ée]e|r[ée]serv[ée]\s+le|"
+    r"imprim[ée])")
 _REF_LABEL = re.compile(r"(?i)\b(?:REF|PAO|PNR|r[ée]f[ée]rence|dossier)\b\s*:?")
 _DATE_WORDS = re.compile(
     r"(?i)\b(?:aller|retour|trajet|date|du|de|le|voyage|d[ée]part|travel|départ\s+le)\b|[-:,–—|]|\s+")
@@ -73,6 +76,12 @@ class Line:
     from_station: str | None = None
     to_station: str | None = None
     price: Decimal | None = None  # a leg's price (not a fee, not a total)
+
+
+def is_issue_line(text: str) -> bool:
+    """The line dates the booking, not the journey (``Émis le 05/11/2021``,
+    ``12/10/2024 REF : ABC123``)."""
+    return bool(_BOOKED.search(text) or _REF_LABEL.search(text))
 
 
 def station_like(text: str) -> bool:

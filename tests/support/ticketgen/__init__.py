@@ -17,11 +17,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from tests.support.ticketgen import mails, pdfs
-from tests.support.ticketgen.trips import Style, make_trip
+from tests.support.ticketgen.trips import Style, Trip, make_trip
 
 __all__ = ["FAMILIES", "HELDOUT_FAMILIES", "Sample", "generate"]
 
@@ -51,14 +51,15 @@ class Family:
     build: Callable[..., Any]
     trains: tuple[str, ...]
     fee: bool = False
+    dated: bool = True  # the document prints a dated line besides the journeys (issue date, forward header)
 
 
 FAMILIES: dict[str, Family] = {
-    "legacy_pdf": Family("pdf", pdfs.legacy, ("inoui",)),
+    "legacy_pdf": Family("pdf", pdfs.legacy, ("inoui",), dated=False),
     "connect_pdf": Family("pdf", pdfs.connect, ("inoui", "inoui", "intercites")),
     "ouigo_pdf": Family("pdf", pdfs.ouigo, ("ouigo",)),
     "secutix_pdf": Family("pdf", pdfs.secutix, ("ter", "intercites")),
-    "intercites_ebillet_pdf": Family("pdf", pdfs.intercites_ebillet, ("intercites",)),
+    "intercites_ebillet_pdf": Family("pdf", pdfs.intercites_ebillet, ("intercites",), dated=False),
     "ouisncf_html": Family("email", mails.ouisncf_html, ("inoui",)),
     "ouisncf_text": Family("email", mails.ouisncf_text, ("inoui",)),
     "trainline_html": Family("email", mails.trainline, ("inoui", "ouigo"), fee=True),
@@ -79,10 +80,18 @@ def build(family: str, seed: int) -> Sample:
     name = f"{family}-{seed}"
     if spec.kind == "pdf":
         data, expected = spec.build(rng, trip, style)
-        return Sample(name, family, "pdf", trip.message_date, expected, pdf=data)
+        return Sample(name, family, "pdf", _message_date(spec, trip, style), expected, pdf=data)
     sender, subject, text, html, expected = spec.build(rng, trip, style)
-    return Sample(name, family, "email", trip.message_date, expected, sender=sender,
-                  subject=subject, text=text, html=html)
+    return Sample(name, family, "email", _message_date(spec, trip, style), expected,
+                  sender=sender, subject=subject, text=text, html=html)
+
+
+def _message_date(spec: Family, trip: Trip, style: Style) -> date:
+    """A late message tells nothing of a year-less date's year: when the
+    document dates nothing else (no issue date, no weekday), keep it near."""
+    if spec.dated or style.year_printed or "EEE" in style.date_form:
+        return trip.message_date
+    return trip.legs[0].day + (trip.message_date - trip.legs[0].day) % timedelta(days=30)
 
 
 def generate(split: str, per_family: int = DEV_SEEDS) -> Iterator[Sample]:

@@ -78,6 +78,7 @@ def _train(trip: Trip, index: int, segment: int = 0) -> str:
 def legacy(rng: random.Random, trip: Trip, style: Style) -> tuple[bytes, Expected]:
     """"VOTRE CONFIRMATION E-BILLET": ``A / B  price``, ``15/07 à 17h50``."""
     style.upper = True
+    style.date_form = "dd/MM/y" if style.year_printed else "dd/MM"
     page = Page(style)
     page.row((40, "VOTRE CONFIRMATION E-BILLET"), size=14, gap=26)
     last, first = trip.passenger.upper().split(" ", 1)[::-1] if " " in trip.passenger else (trip.passenger, "")
@@ -110,7 +111,8 @@ def connect(rng: random.Random, trip: Trip, style: Style) -> tuple[bytes, Expect
     page.row((40, "E-BILLET"), size=16, gap=20)
     page.row((40, "SNCF"), (90, "VOYAGEURS"), gap=20)
     page.row((40, "PASSAGER"), (300, "Référence de dossier"), size=8)
-    page.row((40, trip.passenger.upper()), (300, trip.reference), size=12, gap=22)
+    page.row((40, trip.passenger.upper()), (300, trip.reference), size=12, gap=18)
+    page.row((40, "Carte : aucune"), (300, f"Émis le {trip.issued:%d/%m/%Y}"), size=8, gap=22)
     per_leg = len(trip.legs) == 1 or not style.extra.get("b")
     for index, leg in enumerate(trip.legs):
         page.row((40, "ALLER" if index == 0 else "RETOUR"), size=9)
@@ -144,7 +146,7 @@ def ouigo(rng: random.Random, trip: Trip, style: Style) -> tuple[bytes, Expected
     else:
         page.row((40, label))
         page.row((40, trip.reference), size=14)
-    page.row((40, f"Voyageur : {trip.passenger}"), gap=20)
+    page.row((40, f"Voyageur : {trip.passenger}"), (300, f"Réservé le {trip.issued:%d/%m/%Y}"), gap=20)
     page.noise(noise.outside(rng))
     for index, leg in enumerate(trip.legs):
         page.row((40, "ALLER" if index == 0 else "RETOUR"), size=9)

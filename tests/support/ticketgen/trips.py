@@ -168,6 +168,8 @@ def make_trip(rng: random.Random, *, shape: str, train: str, fee: bool = False) 
         legs.append(make_leg(rng, back, destination, origin, train, False))
     issued = travel - timedelta(days=rng.randint(2, 40))
     message = travel + timedelta(days=rng.randint(-20, 30))
+    if rng.random() < .25:  # proofs sent late: the message says nothing of the year
+        message = travel + timedelta(days=rng.randint(70, 160))
     return Trip(legs, pnr(rng), f"{rng.randint(100, 999)}-{rng.randint(100, 999)}-{rng.randint(100, 999)}",
                 rng.choice(NAMES), Decimal(rng.choice(("1.00", "2.00", "3.49", "0.99"))) if fee else Decimal(0),
                 issued, message)
