@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from mailbot.tickets.base import iso
 from mailbot.tickets.dates import find_dates
-from mailbot.tickets.lines import Line, chrome_lines, classify, is_issue_line
+from mailbot.tickets.lines import Line, chrome_lines, classify, is_issue_line, station_like
 from mailbot.tickets.model import Leg, TicketResult, build_result
 from mailbot.tickets.references import booking_reference, order_number
 from mailbot.tickets.text import find_passenger, lines_of, money_summary
@@ -129,12 +129,22 @@ class _Scan:
             self.times.extend(line.times)
         elif line.bare_station:
             if self.times:
-                self.times.popleft()
-                leg.stations.append(line.bare_station)
+                for name in _columns(line.bare_station, len(self.times)):
+                    self.times.popleft()
+                    leg.stations.append(name)
             else:
                 self.loose = line
         if line.price is not None and leg.price is None and leg.has_stations | (leg.day is not None):
             leg.price = line.price
+
+
+def _columns(text: str, times: int) -> list[str]:
+    """Station names printed side by side (``STRASBOURG     PARIS EST``) under
+    as many times, else the whole text as one name."""
+    parts = re.split(r"\s{2,}", text)
+    if 1 < len(parts) <= times and all(station_like(p) for p in parts):
+        return parts
+    return [re.sub(r"\s+", " ", text)]
 
 
 def _without_stations(line: Line) -> str:

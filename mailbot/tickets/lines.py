@@ -53,6 +53,9 @@ _NOT_PRICE = re.compile(
     r"(?i)\bTVA\b|\bdont\b|\bHT\b|/\s*min\b|\bpar\s+(?:an|mois|minute)\b|[ée]conomis|\bremise\b|"
     r"r[ée]duction|\bcarte\b|[àa] partir de|\bjusqu|\bpromo|\bcr[ée]dit|\bavoir\b|\bbon d.achat")
 _PRICE_LABEL = re.compile(r"(?i)\b(?:prix|tarif|billet|montant\s+du\s+(?:trajet|billet)|trajet|aller|retour)\b")
+_TRAIN_TAIL = re.compile(
+    r"(?i)\s+(?:-\s+|–\s+|\|\s*)|\s+(?=(?:TGV\s+INOUI|INOUI|OUIGO|INTERCIT\w*|TER|TRAIN|Voiture|"
+    r"Place|N°|Car)\b)")
 _LABEL_PREFIX = re.compile(r"^[^:\d]{1,30}:\s*(?P<rest>.+)$")
 _HEADER = re.compile(
     r"(?i)^(?:de|from|date|envoy[ée]|sent|à|a|to|objet|subject|sujet|pour|cc|cci|r[ée]pondre\s+à)\s*:")
@@ -170,9 +173,15 @@ def classify(text: str, *, message_date: date | None) -> Line:
         return line
     if line.times:
         line.station = _station_with_time(undated)
-    elif not dates and not amounts and station_like(stripped):
+    elif not dates and not amounts and (station_like(stripped) or _side_by_side(stripped)):
         line.bare_station = stripped
     return line
+
+
+def _side_by_side(text: str) -> bool:
+    """Station names printed in columns on one line (runs of spaces between)."""
+    parts = re.split(r"\s{2,}", text)
+    return 1 < len(parts) <= 8 and all(station_like(p) for p in parts)
 
 
 def _cut(text: str, spans: list[tuple[int, int]]) -> str:
@@ -202,6 +211,7 @@ def _station_with_time(text: str) -> str | None:
     before = re.sub(r"(?:\s|^)[àa]$", "", text[: m.start()].strip()).strip(" -–")
     before = re.split(r"\s{2,}", before)[-1]
     after = re.split(r"\s{2,}", text[m.end() :].strip(" -–"))[0]
+    after = _TRAIN_TAIL.split(after, maxsplit=1)[0]  # "06h28 Paris Gare de Lyon TGV INOUI 6101"
     for candidate in (after, before):
         if candidate and station_like(candidate):
             return candidate.strip()

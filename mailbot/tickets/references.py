@@ -48,6 +48,7 @@ _TAIL = rf"[ \t]*(?:n°)?[ \t]*(?P<colon>:)?[ \t]*(?P<ref>{REF_TOKEN})"
 _WORDY = re.compile(
     rf"(?i:\b(?:r[ée]f[ée]rence|r[ée]f\.?|code|PNR|dossier)(?P<words>(?:[ \t]+[\w()°'’.-]+){{1,3}}?)"
     rf"[ \t]*:[ \t]*)(?P<ref>{REF_TOKEN})")
+_CARRIER_WORDS = re.compile(r"(?i)\b(?:SNCF|OUIGO|PNR|transporteur)\b|dossier\s+voyage")
 _NOT_CARRIER = re.compile(r"(?i)commande|order|client|trainline|facture|invoice|promo|postal|carte")
 _ORDER_TOKEN = r"(?P<ref>[A-Z0-9][A-Z0-9-]{4,20}[A-Z0-9])(?![A-Za-z0-9-])"
 
@@ -66,19 +67,27 @@ STACK_DEPTH = 3
 
 
 def _same_line(text: str) -> str | None:
-    for pattern in _SAME_LINE:
+    """The best labelled token: the carrier's own words first (``SNCF``,
+    ``PNR``), then the specific labels in their order, then generic ones;
+    a 6-character token before a longer one; never a reseller's label."""
+    found: list[tuple[int, int, int, str]] = []  # (rank, not six, position, token)
+    for rank, pattern in enumerate(_SAME_LINE):
         for m in pattern.finditer(text):
-            # Without a colon, demand a digit: "Référence TRAJET" is no reference.
-            if m["colon"] or any(c.isdigit() for c in m["ref"]):
-                return m["ref"]
-    for pattern in _SAME_LINE[:_SPECIFIC]:
-        for m in pattern.finditer(text):
-            if len(m["ref"]) == 6:  # "Référence de dossier ABCDEF": specific label, PNR shape
-                return m["ref"]
+            # Without a colon, demand a digit or (for specific labels) the PNR shape:
+            # "Référence TRAJET" is no reference.
+            loose = rank < _SPECIFIC and len(m["ref"]) == 6
+            if m["colon"] or any(c.isdigit() for c in m["ref"]) or loose:
+                found.append((_carrier_rank(m[0], rank), len(m["ref"]) != 6, m.start(), m["ref"]))
     for m in _WORDY.finditer(text):
         if not _NOT_CARRIER.search(m["words"]):
-            return m["ref"]
-    return None
+            found.append((_carrier_rank(m[0], len(_SAME_LINE)), len(m["ref"]) != 6, m.start(), m["ref"]))
+    return min(found)[3] if found else None
+
+
+def _carrier_rank(label: str, rank: int) -> int:
+    if _NOT_CARRIER.search(label.rsplit(":", 1)[0]):
+        return 1000
+    return -1 if _CARRIER_WORDS.search(label) else rank
 
 
 def _stacked(lines: list[str]) -> str | None:

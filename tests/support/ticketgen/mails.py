@@ -173,9 +173,14 @@ def ouigo_mail(rng: random.Random, trip: Trip, style: Style) -> Mail:
     for index, leg in enumerate(trip.legs):
         parts.append(f"<h2>TRAJET {'ALLER' if index == 0 else 'RETOUR'}</h2><p>{escape(style.day(leg.day))}</p>")
         for number, stop in enumerate(leg.stops):
+            train = f"TRAIN N° {leg.numbers[number // 2]}"
+            if style.extra.get("a") and number % 2 == 0:  # one row per stop, train in the same row
+                sep = " - " if style.extra.get("b") else " "
+                parts.append(f"<p>{style.time(stop.time)} {escape(style.station(stop.station))}{sep}{train}</p>")
+                continue
             parts.append(f"<p>{style.time(stop.time)} {escape(style.station(stop.station))}</p>")
             if number % 2 == 0:
-                parts.append(f"<p>TRAIN N° {leg.numbers[number // 2]}</p>")
+                parts.append(f"<p>{train}</p>")
         parts += [f"<p>{escape(x)}</p>" for x in noise.inside(rng)]
         parts.append(f"<p>Prix du trajet : {escape(style.price(leg.price))}</p>")
     if trip.fee:

@@ -121,6 +121,9 @@ def connect(rng: random.Random, trip: Trip, style: Style) -> tuple[bytes, Expect
         if style.swap_columns:
             for stop in stops:
                 page.row((40, style.time(stop.time)), (110, style.station(stop.station)))
+        elif style.extra.get("d"):  # one text object per row, columns as runs of spaces
+            page.row((40, "     ".join(style.time(s.time) for s in stops)))
+            page.row((40, "     ".join(style.station(s.station) for s in stops)))
         else:
             page.row(*[(40 + 60 * i, style.time(s.time)) for i, s in enumerate(stops)])
             page.row(*[(40 + 130 * i, style.station(s.station)) for i, s in enumerate(stops)])
