@@ -56,6 +56,7 @@ _CARRIERS = (
 #: A train named with its number: the leg's carrier.
 _TRAIN = re.compile(
     r"(?i)\b(?P<kind>TGV(?:\s+INOUI)?|INOUI|OUIGO|INTERCIT\w*|TER|CAR|LYRIA)\b\s*(?:N°\s*)?\d{2,6}\b")
+_QUOTE = re.compile(r"(?m)^(?:[ \t]*>)+[ \t]?")
 _INVOICE = re.compile(r"(?i)\bd[ée]bours\b|\bhonoraires\b|^\s*facture\s+n|\bnote\s+de\s+frais\b",
                       re.MULTILINE)
 
@@ -192,7 +193,7 @@ def read_any(text: str, *, message_date: date | None, hint: str = "") -> TicketR
     and subject of a mail). Returns None unless at least one leg has both
     stations and a date and the document has a booking reference.
     """
-    text = head(text)
+    text = _QUOTE.sub("", head(text))  # "> " quoting of Apple Mail, Outlook, Thunderbird
     if _INVOICE.search(text):
         return None
     all_lines = lines_of(text)[:MAX_LINES]
