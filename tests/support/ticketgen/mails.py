@@ -189,3 +189,39 @@ def ouigo_mail(rng: random.Random, trip: Trip, style: Style) -> Mail:
     parts += [f"<p>{escape(x)}</p>" for x in noise.outside(rng)]
     chrome_html, _ = _chrome(rng, "ne-pas-repondre@pasngr.ouigo.com", subject, trip.issued)
     return (None, subject, "", _wrap(chrome_html + "".join(parts)), trip.expected(style, carrier="OUIGO"))
+
+
+def connect_text(rng: random.Random, trip: Trip, style: Style) -> Mail:
+    """SNCF Connect confirmation as text/plain (no attributes): a city
+    summary line, ``Aller le …`` headings, ``Départ 07:04 Gare (Hall 1)``
+    and ``Arrivée`` lines, the price alone on its line, the reference at
+    the top or the bottom."""
+    style.upper = False
+    first, last = trip.legs[0].stops[0].station[0], trip.legs[0].stops[-1].station[0]
+    city = (first.split()[0], last.split()[0])
+    lines = ["Votre réservation est confirmée", f"{city[0]} {style.arrow.strip()} {city[1]}"]
+    reference = f"Référence de réservation : {trip.reference}"
+    if style.extra.get("a"):
+        lines.append(reference)
+    per_leg = len(trip.legs) == 1 or not style.extra.get("b")
+    for index, leg in enumerate(trip.legs):
+        label = "Aller" if index == 0 else "Retour"
+        lines.append(f"{label} le {style.day(leg.day)}")
+        for number, stop in enumerate(leg.stops):
+            word = "Départ" if number % 2 == 0 else "Arrivée"
+            hall = " (Hall 1)" if number == 0 and style.extra.get("c") else ""
+            lines.append(f"{word} {style.time(stop.time)} {stop.station[0]}{hall}")
+            if number % 2 == 0:
+                lines.append(f"{TRAINS[leg.train][0]} n°{leg.numbers[number // 2]} · Voiture 4 · Place 63")
+        lines += ["1 passager · 2nde classe", *noise.inside(rng)]
+        if per_leg:
+            lines.append(style.price(leg.price))
+    if trip.fee:
+        lines.append(f"Frais de service {style.price(trip.fee)}")
+    lines.append(f"Prix total {style.price(trip.total)}")
+    if not style.extra.get("a"):
+        lines.append(reference)
+    lines += noise.outside(rng)
+    _, chrome_text = _chrome(rng, "noreply@connect.sncf", "Confirmation de votre réservation", trip.issued)
+    expected = trip.expected(style, per_leg_prices=per_leg)
+    return (None, "Confirmation de votre réservation", chrome_text + "\n".join(lines), "", expected)
