@@ -23,12 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from mailbot.tickets import TicketResult, extract_from_email, extract_from_pdf_text
+from mailbot.tickets.anytext import read_any
+from mailbot.tickets.text import normalize
 from tests.support.ticketgen import FAMILIES, Sample, generate
-
-try:
-    from mailbot.proofs.pdftext import pdf_text
-except ImportError:  # before the restructuring
-    from mailbot.pdftext import pdf_text  # type: ignore[no-redef]
+from mailbot.proofs.pdftext import pdf_text
 
 FIELDS = ("amount_eur", "date", "origin", "destination", "reference", "carrier")
 KITINERARY = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "kitinerary"
@@ -90,10 +88,13 @@ def kitinerary() -> None:
     print(f"\n== KItinerary SNCF inputs (message date {sent}) ==")
     for path in sorted(KITINERARY.glob("*.txt")):
         theirs = json.loads(path.with_name(path.name + ".json").read_text("utf-8"))
-        ours = extract_from_pdf_text(path.read_text("utf-8"), message_date=sent)
+        text = path.read_text("utf-8")
+        ours = extract_from_pdf_text(text, message_date=sent)
+        alone = read_any(normalize(text), message_date=sent)
         legs = list(ours.legs) if ours else []
         print(f"  {path.name}: reader {ours.layout if ours else None!r}, "
-              f"{len(legs)} leg(s) vs {len(theirs)}")
+              f"{len(legs)} leg(s) vs {len(theirs)}; layout-agnostic reader alone: "
+              f"{[(x.reference, x.date, x.origin, x.destination) for x in alone.legs] if alone else None}")
         for index, res in enumerate(theirs):
             trip = res["reservationFor"]
             day = (trip.get("departureTime") or trip.get("departureDay") or "")[:10]
