@@ -75,11 +75,20 @@ class _Leg:
 
     @property
     def ends(self) -> tuple[str | None, str | None]:
-        if self.pair is not None:
+        if self.pair is not None and not _cities_of(self.pair, self.stations):
             return self.pair
         if len(self.stations) < 2:
             return (self.stations[0] if self.stations else None), None
         return self.stations[0], self.stations[-1]
+
+
+def _cities_of(pair: tuple[str, str], stations: list[str]) -> bool:
+    """The pair names the cities of the timed stops (``Paris → Lyon`` over
+    ``Paris Gare de Lyon`` … ``Lyon Part-Dieu``): the stops are more precise."""
+    if len(stations) < 2:
+        return False
+    ends = (stations[0].casefold(), stations[-1].casefold())
+    return all(end.startswith(city.casefold()) for city, end in zip(pair, ends, strict=True))
 
 
 @dataclass(slots=True)
@@ -209,6 +218,9 @@ def read_any(text: str, *, message_date: date | None, hint: str = "") -> TicketR
     legs = [leg for leg in scan.legs if leg.has_stations and None not in leg.ends]
     if not legs or all(leg.day is None for leg in legs):
         return None
+    # A route summary ("Paris → Lyon" above the journeys) is no journey:
+    # no date, no price, no timed stop.
+    legs = [leg for leg in legs if leg.day or leg.price is not None or len(leg.stations) > 1]
     legs = _split_round_trips(legs)
     default = _carrier([*(x for leg in scan.legs for x in leg.lines), hint], None)
     return _result(legs, lines, reference, default, find_passenger(text))

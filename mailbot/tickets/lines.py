@@ -56,6 +56,7 @@ _PRICE_LABEL = re.compile(r"(?i)\b(?:prix|tarif|billet|montant\s+du\s+(?:trajet|
 _TRAIN_TAIL = re.compile(
     r"(?i)\s+(?:-\s+|–\s+|\|\s*)|\s+(?=(?:TGV\s+INOUI|INOUI|OUIGO|INTERCIT\w*|TER|TRAIN|Voiture|"
     r"Place|N°|Car)\b)")
+_REMARK = re.compile(r"\s*\([^)]{0,40}\)")
 _LABEL_PREFIX = re.compile(r"^[^:\d]{1,30}:\s*(?P<rest>.+)$")
 _HEADER = re.compile(
     r"(?i)^(?:de|from|date|envoy[ée]|sent|à|a|to|objet|subject|sujet|pour|cc|cci|r[ée]pondre\s+à)\s*:")
@@ -213,6 +214,7 @@ def _station_with_time(text: str) -> str | None:
     after = re.split(r"\s{2,}", text[m.end() :].strip(" -–"))[0]
     after = _TRAIN_TAIL.split(after, maxsplit=1)[0]  # "06h28 Paris Gare de Lyon TGV INOUI 6101"
     for candidate in (after, before):
+        candidate = _REMARK.sub("", candidate)  # "Paris Gare de Lyon (Hall 1)"
         if candidate and station_like(candidate):
             return candidate.strip()
     return None

@@ -16,7 +16,7 @@ from mailbot.tickets.microdata import microdata_items
 from mailbot.tickets.references import booking_reference, order_number
 from tests.support.ticketgen import FAMILIES, HELDOUT_FAMILIES, build
 
-KIT = Path(__file__).resolve().parent.parent / "fixtures" / "kitinerary"
+KIT = Path(__file__).resolve().parents[2] / "fixtures" / "kitinerary"
 
 
 def legs(result: object) -> list[tuple[str | None, ...]]:
@@ -155,6 +155,20 @@ def test_connection_is_one_leg_first_to_last_station() -> None:
             "08h34 PARIS EST\nTGV INOUI 7611\n10h40 RENNES\nPrix : 112,00 €\n")
     result = extract_from_pdf_text(text, message_date=date(2021, 11, 20))
     assert legs(result) == [("112.00", "2021-11-18", "STRASBOURG", "RENNES", "ABC123", "SNCF")]
+
+
+def test_a_route_summary_is_no_journey_and_stations_beat_cities() -> None:
+    text = ("Votre réservation est confirmée\nParis → Lyon\nRéférence de réservation : ABC123\n"
+            "Aller le jeudi 18 novembre 2021\nDépart 07:04 Paris Gare de Lyon (Hall 1)\n"
+            "TGV INOUI n°6603\nArrivée 09:01 Lyon Part-Dieu\n59,00 €\n"
+            "Retour le vendredi 19 novembre 2021\nDépart 18:00 Lyon Part-Dieu\nTGV INOUI n°6620\n"
+            "Arrivée 19:56 Paris Gare de Lyon\n61,00 €\nPrix total 120,00 €\n")
+    result = extract_from_email(sender=None, subject="Confirmation", text=text, html="",
+                                message_date=date(2021, 11, 1))
+    assert legs(result) == [
+        ("59.00", "2021-11-18", "Paris Gare de Lyon", "Lyon Part-Dieu", "ABC123", "SNCF"),
+        ("61.00", "2021-11-19", "Lyon Part-Dieu", "Paris Gare de Lyon", "ABC123", "SNCF"),
+    ]
 
 
 def test_kitinerary_legacy_text_matches_its_expected_fields() -> None:
