@@ -105,7 +105,11 @@ def _amount_only(line: str) -> bool:
 def _wants_amount(line: str) -> bool:
     if find_amounts(line):
         return False
-    return line.endswith(":") or is_fee_line(line) or is_total_line(line) or " / " in line
+    if line.endswith(":") or " / " in line:
+        return True
+    # A fee or total label ("Frais de service", "TOTAL"), not a sentence that
+    # merely mentions luggage ("Bagages : 2 grands bagages + 1 bagage à main").
+    return (is_fee_line(line) or is_total_line(line)) and not re.search(r":\s*\S", line)
 
 
 def is_reference(token: str) -> bool:
