@@ -46,6 +46,7 @@ ANY_LAYOUT = "any"
 #: Lines beyond this many are not read (a ticket or a booking mail is a page
 #: or two; this bounds the time spent on hostile input).
 MAX_LINES = 1500
+MAX_LINE_CHARS = 500
 
 _CARRIERS = (
     (re.compile(r"(?i)\bOUIGO\b"), "OUIGO"),
@@ -227,8 +228,9 @@ def read_any(text: str, *, message_date: date | None, hint: str = "") -> TicketR
 
 
 def head(text: str) -> str:
-    """The first `MAX_LINES` lines of ``text``."""
-    return "\n".join(text.split("\n", MAX_LINES)[:MAX_LINES])
+    """The first `MAX_LINES` lines of ``text``, each cut at `MAX_LINE_CHARS`
+    (a ticket's lines are short; a 200,000-character line is hostile)."""
+    return "\n".join(line[:MAX_LINE_CHARS] for line in text.split("\n", MAX_LINES)[:MAX_LINES])
 
 
 def _split_round_trips(legs: list[_Leg]) -> list[_Leg]:
