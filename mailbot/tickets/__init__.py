@@ -4,21 +4,30 @@ Two entry points, both pure (no I/O) and typed:
 
 * `extract_from_pdf_text` for the text of a PDF ticket (see
   `mailbot.proofs.pdftext.pdf_text`);
-* `extract_from_email` for booking emails that carry no PDF (OUIGO,
-  Trainline and SNCF Connect confirmations, possibly forwarded).
+* `extract_from_email` for booking emails that carry no PDF (OUI.sncf,
+  SNCF Connect, OUIGO, Trainline confirmations, possibly forwarded).
 
 Each returns a `TicketResult` (which reader matched, the `Leg`s, French
 problems for the acknowledgement) or None when the input is not a train
 ticket at all.
 
-Readers are tried in the order of `PDF_LAYOUTS` / `EMAIL_LAYOUTS`; the first
-whose ``match`` is true wins. To support a new layout, write a module with a
-reader class (``name``, ``match``, ``extract``; see
-`mailbot.tickets.base`) and insert an instance in the right place: more
-specific detectors first.
+How a document is read:
 
-Amount conventions (fees excluded, return trips, totals) are documented in
-`mailbot.tickets.model`; date conventions in `mailbot.tickets.dates`.
+1. structured data first, for mails (JSON-LD, microdata: `combine.structured`);
+2. the layout-agnostic reader (`mailbot.tickets.anytext`) over the PDF text,
+   the HTML rendering and the text/plain part;
+3. the per-layout readers of `PDF_LAYOUTS` / `EMAIL_LAYOUTS` (the first whose
+   ``match`` is true), kept as refinements;
+4. the reading with the most legs fully read wins (earlier on ties), its
+   unread fields completed from the others (`mailbot.tickets.combine`); it
+   carries the name of the layout that matched, else ``"any"``.
+
+An SNCF Aztec payload given as text (``i0CV…``) is read by
+`mailbot.tickets.barcode`. Amount conventions (fees excluded, return trips,
+totals) are documented in `mailbot.tickets.model`; date conventions in
+`mailbot.tickets.dates`; the carrier is the train's operator (``SNCF``,
+``OUIGO``, ``Intercités``, ``TER``), a reseller (``Trainline``) only when no
+train is named.
 """
 
 from __future__ import annotations
