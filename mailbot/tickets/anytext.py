@@ -69,6 +69,7 @@ class _Leg:
     pair: tuple[str, str] | None = None
     price: Decimal | None = None
     lines: list[str] = field(default_factory=list)
+    marked: bool = False  # opened by ALLER/Retour/Trajet n: a price may come first
 
     @property
     def has_stations(self) -> bool:
@@ -102,7 +103,7 @@ class _Scan:
     @property
     def cur(self) -> _Leg:
         if not self.legs or self.boundary:
-            self.legs.append(_Leg())
+            self.legs.append(_Leg(marked=self.boundary))
             self.boundary = False
             self.times.clear()
         return self.legs[-1]
@@ -115,6 +116,8 @@ class _Scan:
         loose, self.loose = self.loose, None
         if line.marker and self.legs and self.legs[-1].has_stations:
             self.split()
+        elif line.marker and self.legs and not self.legs[-1].has_stations:
+            self.legs[-1].marked = True
         if line.anchor is not None:
             if self.legs and self.legs[-1].day is not None and self.legs[-1].has_stations:
                 self.split()
@@ -145,7 +148,8 @@ class _Scan:
                     leg.stations.append(name)
             else:
                 self.loose = line
-        if line.price is not None and leg.price is None and leg.has_stations | (leg.day is not None):
+        if line.price is not None and leg.price is None and (
+                leg.has_stations or leg.day is not None or leg.marked):
             leg.price = line.price
 
 

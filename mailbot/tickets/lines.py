@@ -56,6 +56,8 @@ _PRICE_LABEL = re.compile(r"(?i)\b(?:prix|tarif|billet|montant\s+du\s+(?:trajet|
 _TRAIN_TAIL = re.compile(
     r"(?i)\s+(?:-\s+|–\s+|\|\s*)|\s+(?=(?:TGV\s+INOUI|INOUI|OUIGO|INTERCIT\w*|TER|TRAIN|Voiture|"
     r"Place|N°|Car)\b)")
+# What a removed date or time leaves behind: "Marseille Saint-Charles, le".
+_DANGLING = re.compile(r"(?i)(?:[\s,]+(?:le|du|au|à|a|dès))*[\s,]*$")
 _REMARK = re.compile(r"\s*\([^)]{0,40}\)")
 _LABEL_PREFIX = re.compile(r"^[^:\d]{1,30}:\s*(?P<rest>.+)$")
 _HEADER = re.compile(
@@ -136,7 +138,7 @@ def _pair(text: str) -> tuple[str, str] | None:
     m = _DE_A.match(text)
     if m and station_like(m["a"]) and station_like(m["b"]):
         return m["a"].strip(), m["b"].strip()
-    parts = _PAIR_SPLIT.split(text)
+    parts = [_DANGLING.sub("", p) for p in _PAIR_SPLIT.split(text)]
     if len(parts) == 2 and all(station_like(p) for p in parts):
         return parts[0].strip(), parts[1].strip()
     return None

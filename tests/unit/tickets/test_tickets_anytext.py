@@ -171,6 +171,22 @@ def test_a_route_summary_is_no_journey_and_stations_beat_cities() -> None:
     ]
 
 
+def test_one_sentence_per_leg_and_a_price_before_the_date() -> None:
+    text = ("Référence de votre dossier : PLM8KJ\n"
+            "Aller\n79,00 €\n"
+            "Paris Gare de Lyon → Marseille Saint-Charles, le mercredi 17 novembre 2021 à 06h28\n"
+            "TGV INOUI 6101\n"
+            "Retour\n72,00 €\n"
+            "Marseille Saint-Charles → Paris Gare de Lyon, le vendredi 19 novembre 2021 à 17h04\n"
+            "TGV INOUI 6114\nTotal : 151,00 €\n")
+    result = extract_from_email(sender=None, subject="Votre voyage", text=text, html="",
+                                message_date=date(2021, 11, 1))
+    assert legs(result) == [
+        ("79.00", "2021-11-17", "Paris Gare de Lyon", "Marseille Saint-Charles", "PLM8KJ", "SNCF"),
+        ("72.00", "2021-11-19", "Marseille Saint-Charles", "Paris Gare de Lyon", "PLM8KJ", "SNCF"),
+    ]
+
+
 def test_kitinerary_legacy_text_matches_its_expected_fields() -> None:
     text = (KIT / "sncf_one-leg-single-tgv.txt").read_text("utf-8")
     theirs = json.loads((KIT / "sncf_one-leg-single-tgv.txt.json").read_text("utf-8"))[0]
