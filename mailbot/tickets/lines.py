@@ -58,6 +58,7 @@ _TRAIN_TAIL = re.compile(
     r"Place|N°|Car)\b)")
 # What a removed date or time leaves behind: "Marseille Saint-Charles, le".
 _DANGLING = re.compile(r"(?i)(?:[\s,]+(?:le|du|au|à|a|dès))*[\s,]*$")
+_SEGMENTS = re.compile(r"\s*[|·•]\s*")
 _REMARK = re.compile(r"\s*\([^)]{0,40}\)")
 _LABEL_PREFIX = re.compile(r"^[^:\d]{1,30}:\s*(?P<rest>.+)$")
 _HEADER = re.compile(
@@ -169,7 +170,7 @@ def classify(text: str, *, message_date: date | None) -> Line:
     core = _TIMED.sub(" ", undated).strip(" -–")
     if _labelled(line, core):
         return line
-    line.pair = _pair(core)
+    line.pair = next((p for seg in _SEGMENTS.split(core) if (p := _pair(seg.strip(" -–")))), None)
     if line.pair is not None:
         if amounts and not (is_fee_line(text) or is_total_line(text)):
             line.price = amounts[0].value  # "A / B   35,00 EUR": the pair's price
@@ -197,11 +198,12 @@ def _labelled(line: Line, core: str) -> bool:
     """``De : A`` / ``Arrivée : 09h45 B`` lines (times already removed)."""
     for pattern in (_FROM_LABEL, _TO_LABEL):
         m = pattern.match(core.strip())
-        if m and station_like(m["s"]):
+        name = _REMARK.sub("", m["s"]).strip(" -–·|") if m else ""
+        if name and station_like(name):
             if pattern is _FROM_LABEL:
-                line.from_station = m["s"].strip()
+                line.from_station = name
             else:
-                line.to_station = m["s"].strip()
+                line.to_station = name
             return True
     return False
 

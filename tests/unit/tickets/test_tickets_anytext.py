@@ -187,6 +187,18 @@ def test_one_sentence_per_leg_and_a_price_before_the_date() -> None:
     ]
 
 
+def test_pipes_and_labelled_stops_with_dates() -> None:
+    piped = ("OUIGO\nRéférence de votre réservation : OQK7ZD\n"
+             "Aller : mar. 14 nov. 2023 | 07:52 Paris Gare de Lyon → 11:05 Marseille Saint-Charles | Train n°7805\n"
+             "Prix du trajet : 19,00 €\nMontant total payé : 19,00 €\n")
+    labelled = ("E-BILLET SNCF\nDossier de voyage : QKZ7RT\nDépart : 17/11/2021 à 06h28 - PARIS GARE DE LYON\n"
+                "Arrivée : 17/11/2021 à 09h45 - MARSEILLE ST CHARLES\nTGV INOUI 6101\nPrix : 79,00 €\n")
+    assert legs(extract_from_pdf_text(piped, message_date=date(2023, 11, 20))) == [
+        ("19.00", "2023-11-14", "Paris Gare de Lyon", "Marseille Saint-Charles", "OQK7ZD", "OUIGO")]
+    assert legs(extract_from_pdf_text(labelled, message_date=date(2021, 11, 20))) == [
+        ("79.00", "2021-11-17", "PARIS GARE DE LYON", "MARSEILLE ST CHARLES", "QKZ7RT", "SNCF")]
+
+
 def test_kitinerary_legacy_text_matches_its_expected_fields() -> None:
     text = (KIT / "sncf_one-leg-single-tgv.txt").read_text("utf-8")
     theirs = json.loads((KIT / "sncf_one-leg-single-tgv.txt.json").read_text("utf-8"))[0]
