@@ -127,6 +127,9 @@ class _Scan:
             if self.legs and self.legs[-1].has_stations:
                 self.split()
             self.cur.pair = line.pair
+        last = self.legs[-1] if self.legs else None
+        if line.day and last and last.day and line.day != last.day and len(last.stations) >= 2:
+            self.split()  # "19 nov. 2021 - 17h04 - Marseille" after a whole leg of the 17th
         leg = self.cur
         leg.lines.append(_without_stations(line))
         if line.day is not None and leg.day is None:

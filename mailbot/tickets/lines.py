@@ -139,7 +139,7 @@ def _pair(text: str) -> tuple[str, str] | None:
     m = _DE_A.match(text)
     if m and station_like(m["a"]) and station_like(m["b"]):
         return m["a"].strip(), m["b"].strip()
-    parts = [_DANGLING.sub("", p) for p in _PAIR_SPLIT.split(text)]
+    parts = [_DANGLING.sub("", _REMARK.sub("", p)) for p in _PAIR_SPLIT.split(text)]
     if len(parts) == 2 and all(station_like(p) for p in parts):
         return parts[0].strip(), parts[1].strip()
     return None
@@ -177,8 +177,9 @@ def classify(text: str, *, message_date: date | None) -> Line:
         return line
     if line.times:
         line.station = _station_with_time(undated)
-    elif not dates and not amounts and (station_like(stripped) or _side_by_side(stripped)):
-        line.bare_station = stripped
+    elif not dates and not amounts and (station_like(bare := _REMARK.sub("", stripped))
+                                        or _side_by_side(bare)):
+        line.bare_station = bare
     return line
 
 

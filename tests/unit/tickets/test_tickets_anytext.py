@@ -199,6 +199,18 @@ def test_pipes_and_labelled_stops_with_dates() -> None:
         ("79.00", "2021-11-17", "PARIS GARE DE LYON", "MARSEILLE ST CHARLES", "QKZ7RT", "SNCF")]
 
 
+def test_dated_stop_lines_without_markers_and_remarks_after_stations() -> None:
+    text = ("Billet SNCF\nRéférence de dossier : ZX81QA\n"
+            "17 nov. 2021 - 06h28 - Paris Gare de Lyon (Hall 1)\n17 nov. 2021 - 09h45 - Marseille Saint-Charles\n"
+            "TGV INOUI 6101\n19 nov. 2021 - 17h04 - Marseille Saint-Charles\n"
+            "19 nov. 2021 - 20h21 - Paris Gare de Lyon\nTGV INOUI 6114\nTotal : 151,00 €\n")
+    result = extract_from_pdf_text(text, message_date=date(2021, 11, 20))
+    assert [leg[1:4] for leg in legs(result)] == [
+        ("2021-11-17", "Paris Gare de Lyon", "Marseille Saint-Charles"),
+        ("2021-11-19", "Marseille Saint-Charles", "Paris Gare de Lyon")]
+    assert result is not None and result.total_eur == "151.00"
+
+
 def test_kitinerary_legacy_text_matches_its_expected_fields() -> None:
     text = (KIT / "sncf_one-leg-single-tgv.txt").read_text("utf-8")
     theirs = json.loads((KIT / "sncf_one-leg-single-tgv.txt.json").read_text("utf-8"))[0]
