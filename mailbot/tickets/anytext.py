@@ -113,27 +113,40 @@ class _Scan:
             self.boundary = True
 
     def feed(self, line: Line) -> None:
+        """Take one classified line: cut a new leg where it opens one, then
+        add its date, stations and price to the current leg."""
         loose, self.loose = self.loose, None
-        if line.marker and self.legs and self.legs[-1].has_stations:
-            self.split()
-        elif line.marker and self.legs and not self.legs[-1].has_stations:
-            self.legs[-1].marked = True
-        if line.anchor is not None:
-            if self.legs and self.legs[-1].day is not None and self.legs[-1].has_stations:
-                self.split()
-            if self.cur.day is None:
-                self.cur.day = line.anchor
-        if line.pair is not None:
-            if self.legs and self.legs[-1].has_stations:
-                self.split()
-            self.cur.pair = line.pair
-        last = self.legs[-1] if self.legs else None
-        if line.day and last and last.day and line.day != last.day and len(last.stations) >= 2:
-            self.split()  # "19 nov. 2021 - 17h04 - Marseille" after a whole leg of the 17th
+        self._boundaries(line)
         leg = self.cur
         leg.lines.append(_without_stations(line))
         if line.day is not None and leg.day is None:
             leg.day = line.day
+        self._stations(leg, line, loose)
+        if line.price is not None and leg.price is None and (
+                leg.has_stations or leg.day is not None or leg.marked):
+            leg.price = line.price
+
+    def _boundaries(self, line: Line) -> None:
+        last = self.legs[-1] if self.legs else None
+        if line.marker and last is not None:
+            if last.has_stations:
+                self.split()
+            else:
+                last.marked = True
+        if line.anchor is not None:
+            if last is not None and last.day is not None and last.has_stations:
+                self.split()
+            if self.cur.day is None:
+                self.cur.day = line.anchor
+        if line.pair is not None:
+            if last is not None and last.has_stations:
+                self.split()
+            self.cur.pair = line.pair
+        last = self.legs[-1] if self.legs and not self.boundary else None
+        if line.day and last and last.day and line.day != last.day and len(last.stations) >= 2:
+            self.split()  # "19 nov. 2021 - 17h04 - Marseille" after a whole leg of the 17th
+
+    def _stations(self, leg: _Leg, line: Line, loose: Line | None) -> None:
         if line.from_station:
             leg.stations.insert(0, line.from_station)
         if line.to_station:
@@ -141,19 +154,16 @@ class _Scan:
         if line.station:
             leg.stations.append(line.station)
         elif line.times and loose is not None and loose.bare_station and len(line.times) == 1:
-            leg.stations.append(loose.bare_station)
+            leg.stations.append(loose.bare_station)  # "Gare" then "06:28"
         elif line.times:
             self.times.extend(line.times)
         elif line.bare_station:
-            if self.times:
+            if self.times:  # "06:28" then "Gare"
                 for name in _columns(line.bare_station, len(self.times)):
                     self.times.popleft()
                     leg.stations.append(name)
             else:
                 self.loose = line
-        if line.price is not None and leg.price is None and (
-                leg.has_stations or leg.day is not None or leg.marked):
-            leg.price = line.price
 
 
 def _columns(text: str, times: int) -> list[str]:
