@@ -136,7 +136,7 @@ class _Scan:
         if line.anchor is not None:
             if last is not None and last.day is not None and last.has_stations:
                 self.split()
-            if self.cur.day is None:
+            if self.cur.day is None or not self.cur.has_stations:
                 self.cur.day = line.anchor
         if line.pair is not None:
             if last is not None and last.has_stations:

@@ -65,7 +65,8 @@ _HEADER = re.compile(
     r"(?i)^(?:de|from|date|envoy[ée]|sent|à|a|to|objet|subject|sujet|pour|cc|cci|r[ée]pondre\s+à)\s*:")
 _HEADER_STRONG = re.compile(r"(?i)^(?:objet|subject|sujet|envoy[ée]|sent|from|pour|to)\s*:|@")
 _SEPARATOR = re.compile(
-    r"(?i)^-{2,}\s*(?:forwarded|message|original)|^d[ée]but du message|^_{10,}|^-{5,}$")
+    r"(?i)^-{2,}\s*(?:forwarded|message|original)|^d[ée]but du message|^_{10,}|^-{5,}$"
+    r"|^(?:le|on)\b.{5,200}(?:a\s+[ée]crit|wrote)\s*:?$")  # "Le mer. 27 oct. 2021 à 09:31, X a écrit :"
 
 
 @dataclass(slots=True)

@@ -211,6 +211,14 @@ def test_dated_stop_lines_without_markers_and_remarks_after_stations() -> None:
     assert result is not None and result.total_eur == "151.00"
 
 
+def test_a_reply_attribution_date_is_no_travel_date() -> None:
+    text = ("Le mer. 27 oct. 2021 à 09:31, OUI.sncf <confirmation@oui.sncf> a écrit :\n"
+            + OUISNCF_TEXT.split("\n\n", 1)[1])
+    result = extract_from_email(sender=None, subject="Re: Confirmation", text=text, html="",
+                                message_date=date(2021, 10, 28))
+    assert [leg[1] for leg in legs(result)] == ["2021-11-17", "2021-11-19"]
+
+
 def test_kitinerary_legacy_text_matches_its_expected_fields() -> None:
     text = (KIT / "sncf_one-leg-single-tgv.txt").read_text("utf-8")
     theirs = json.loads((KIT / "sncf_one-leg-single-tgv.txt.json").read_text("utf-8"))[0]
