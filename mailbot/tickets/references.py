@@ -38,6 +38,7 @@ _CARRIER_LABELS = (
 )
 _ORDER_LABELS = (
     r"num[ée]ro\s+de\s+commande",
+    r"r[ée]f[ée]rence\s+(?:de\s+(?:la\s+)?)?commande",
     r"n°\s*de\s+commande",
     r"commande\s+n°",
     r"\border\s+(?:number|no\.?|n°)",
