@@ -109,7 +109,8 @@ class _Scan:
         return self.legs[-1]
 
     def split(self) -> None:
-        if self.legs and (self.legs[-1].has_stations or self.legs[-1].day):
+        last = self.legs[-1] if self.legs else None
+        if last is not None and (last.has_stations or last.day or last.price is not None):
             self.boundary = True
 
     def feed(self, line: Line) -> None:
@@ -129,7 +130,7 @@ class _Scan:
     def _boundaries(self, line: Line) -> None:
         last = self.legs[-1] if self.legs else None
         if line.marker and last is not None:
-            if last.has_stations:
+            if last.has_stations or last.price is not None:
                 self.split()
             else:
                 last.marked = True
@@ -239,9 +240,21 @@ def read_any(text: str, *, message_date: date | None, hint: str = "") -> TicketR
     # A route summary ("Paris → Lyon" above the journeys) is no journey:
     # no date, no price, no timed stop.
     legs = [leg for leg in legs if leg.day or leg.price is not None or len(leg.stations) > 1]
+    _price_summary(legs, scan.legs)
     legs = _split_round_trips(legs)
     default = _carrier([*(x for leg in scan.legs for x in leg.lines), hint], None)
     return _result(legs, lines, reference, default, find_passenger(text))
+
+
+def _price_summary(legs: list[_Leg], scanned: list[_Leg]) -> None:
+    """Prices printed after the journeys, one per marker (``Aller 45,00 €`` /
+    ``Retour 52,50 €``), go to unpriced legs in order, when they are as many."""
+    last = max(i for i, leg in enumerate(scanned) if leg is legs[-1])
+    summary = [leg.price for leg in scanned[last + 1 :]
+               if leg.marked and not leg.has_stations and leg.price is not None]
+    if len(summary) == len(legs) and all(leg.price is None for leg in legs):
+        for leg, price in zip(legs, summary, strict=True):
+            leg.price = price
 
 
 def head(text: str) -> str:

@@ -219,6 +219,15 @@ def test_a_reply_attribution_date_is_no_travel_date() -> None:
     assert [leg[1] for leg in legs(result)] == ["2021-11-17", "2021-11-19"]
 
 
+def test_per_leg_prices_in_a_summary_after_the_journeys() -> None:
+    html = (TRAINLINE.replace("<p>Billet : 45,00 €</p>", "").replace("<p>Billet : 52,50 €</p>", "")
+            .replace("<p>Frais de service", "<h4>Récapitulatif</h4><p>Aller 45,00 €</p><p>Retour 52,50 €</p>"
+                     "<p>Frais de service"))
+    result = extract_from_email(sender=None, subject="Votre e-billet Trainline", text="", html=html,
+                                message_date=date(2021, 10, 27))
+    assert [leg[0] for leg in legs(result)] == ["45.00", "52.50"]
+
+
 def test_kitinerary_legacy_text_matches_its_expected_fields() -> None:
     text = (KIT / "sncf_one-leg-single-tgv.txt").read_text("utf-8")
     theirs = json.loads((KIT / "sncf_one-leg-single-tgv.txt.json").read_text("utf-8"))[0]
