@@ -42,7 +42,8 @@ _BOOKED = re.compile(
     r"imprim[ée])")
 _REF_LABEL = re.compile(r"(?i)\b(?:REF|PAO|PNR|r[ée]f[ée]rence|dossier)\b\s*:?")
 _DATE_WORDS = re.compile(
-    r"(?i)\b(?:aller|retour|trajet|date|du|de|le|voyage|d[ée]part|travel|départ\s+le)\b|[-:,–—|]|\s+")
+    r"(?i)\b(?:aller|retour|trajet|date|du|de|le|voyage|d[ée]part|travel|départ\s+le|"
+    r"(?:lun|mar|mer|jeu|ven|sam|dim)(?:di|credi|dredi|edi|anche)?)\b\.?|[-:,–—|]|\s+")
 _PAIR_SPLIT = re.compile(r"\s+(?:→|->|=>|>|–|—|/|-)\s+|\s*(?:→|->|=>)\s*")
 _DE_A = re.compile(r"(?i)^(?:trajet\s*:?\s*)?de\s+(?P<a>.+?)\s+(?:à|a|vers)\s+(?P<b>.+)$")
 _FROM_LABEL = re.compile(

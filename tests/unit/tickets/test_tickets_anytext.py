@@ -228,6 +228,16 @@ def test_per_leg_prices_in_a_summary_after_the_journeys() -> None:
     assert [leg[0] for leg in legs(result)] == ["45.00", "52.50"]
 
 
+def test_weekday_before_a_numeric_date_and_labelled_times() -> None:
+    text = ("OUIGO\nRéférence de votre réservation\nABX4TZ\nLun. 15/11/2021\nDépart 06:28\n"
+            "Marne-la-Vallée Chessy\nArrivée 09:52\nMarseille Saint-Charles\nPrix 25 €\n"
+            "Montant total payé 25 €\n")
+    result = extract_from_email(sender=None, subject="Fwd: billet", text=text, html="",
+                                message_date=date(2021, 11, 10))
+    assert legs(result) == [
+        ("25.00", "2021-11-15", "Marne-la-Vallée Chessy", "Marseille Saint-Charles", "ABX4TZ", "OUIGO")]
+
+
 def test_kitinerary_legacy_text_matches_its_expected_fields() -> None:
     text = (KIT / "sncf_one-leg-single-tgv.txt").read_text("utf-8")
     theirs = json.loads((KIT / "sncf_one-leg-single-tgv.txt.json").read_text("utf-8"))[0]
