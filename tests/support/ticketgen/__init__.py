@@ -28,7 +28,7 @@ __all__ = ["FAMILIES", "HELDOUT_FAMILIES", "Sample", "generate"]
 DEV_SEEDS = 12
 HELDOUT_SEED_BASE = 1000
 #: Whole layout families kept out of development.
-HELDOUT_FAMILIES = frozenset({"intercites_ebillet_pdf", "ouisncf_text", "connect_text"})
+HELDOUT_FAMILIES = frozenset({"intercites_ebillet_pdf", "ouisncf_text", "connect_text", "justificatif_pdf"})
 
 
 @dataclass
@@ -60,6 +60,7 @@ FAMILIES: dict[str, Family] = {
     "ouigo_pdf": Family("pdf", pdfs.ouigo, ("ouigo",)),
     "secutix_pdf": Family("pdf", pdfs.secutix, ("ter", "intercites")),
     "intercites_ebillet_pdf": Family("pdf", pdfs.intercites_ebillet, ("intercites",), dated=False),
+    "justificatif_pdf": Family("pdf", pdfs.justificatif, ("inoui", "inoui", "ouigo", "intercites")),
     "ouisncf_html": Family("email", mails.ouisncf_html, ("inoui",)),
     "ouisncf_text": Family("email", mails.ouisncf_text, ("inoui",)),
     "trainline_html": Family("email", mails.trainline, ("inoui", "ouigo"), fee=True),

@@ -12,6 +12,7 @@ import io
 import random
 from pathlib import Path
 
+from babel.dates import format_date
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -213,4 +214,28 @@ def intercites_ebillet(rng: random.Random, trip: Trip, style: Style) -> tuple[by
         page.row((40, "Tarif :"), (300, style.price(leg.price)), gap=22)
         page.noise(noise.inside(rng))
     page.row((40, "Montant total :"), (300, style.price(trip.total)))
+    return page.done(), trip.expected(style)
+
+
+def justificatif(rng: random.Random, trip: Trip, style: Style) -> tuple[bytes, Expected]:
+    """SNCF "justificatif de voyage" (for expense claims): ``Réf :``,
+    ``Voyageur 1 : NOM - Carte…``, one ``Aller : A - B`` line per journey,
+    ``Le 17/11/2021 à 06h28``, the train, the price, a TTC total with VAT."""
+    page = Page(style)
+    page.row((40, "JUSTIFICATIF DE VOYAGE"), size=14, gap=22)
+    page.row((40, f"Réf : {trip.reference}"), (300, f"Émis le {trip.issued:%d/%m/%Y}"))
+    page.row((40, f"Voyageur 1 : {trip.passenger.upper()} - Carte Avantage Adulte"), gap=20)
+    for index, leg in enumerate(trip.legs):
+        a, b = style.station(leg.stops[0].station), style.station(leg.stops[-1].station)
+        label = "Aller" if index == 0 else "Retour"
+        page.row((40, f"{label} : {a} - {b}"), size=11)
+        when = format_date(leg.day, "dd/MM/y", locale="fr_FR") if style.extra.get("c") else style.day(leg.day)
+        page.row((40, f"Le {when} à {style.time(leg.stops[0].time)}"))
+        page.row((40, f"{_train(trip, index)} - 2nde classe"))
+        page.row((40, f"Prix : {style.price(leg.price)}"), gap=20)
+    if trip.fee:
+        page.row((40, f"Frais de service : {style.price(trip.fee)}"))
+    page.row((40, f"Montant total TTC : {style.price(trip.total)}"))
+    page.row((40, "dont TVA 10 % : 7,18 €"), size=8)
+    page.noise(noise.outside(rng))
     return page.done(), trip.expected(style)
