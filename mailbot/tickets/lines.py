@@ -36,7 +36,7 @@ _NOT_STATION = re.compile(
     r"Cordialement|Bienvenue|Profitez|Retrouvez|Consultez|Accompagn|Adulte|Enfant)\b")
 _ISSUE = re.compile(
     r"(?i)\b(?:[ée]mis|g[ée]n[ée]r[ée]|achet[ée]|command[ée]|r[ée]serv[ée]\s+le|imprim[ée]|"
-    r"valable\s+(?:jusqu|du)|n[ée]e?\s+le|naissance|le\s+\d{1,2}/\d{1,2}/\d{2,4}\s+[àa]\s+\d)")
+    r"commande\s+pass[ée]e|valable\s+(?:jusqu|du)|n[ée]e?\s+le|naissance)")
 _BOOKED = re.compile(
     r"(?i)\b(?:[ée]mis|g[ée]n[ée]r[ée]|achet[ée]|command[ée]|commande\s+pass[ée]e|r[ée]serv[ée]\s+le|"
     r"imprim[ée])")

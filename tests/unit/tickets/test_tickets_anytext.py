@@ -238,6 +238,16 @@ def test_weekday_before_a_numeric_date_and_labelled_times() -> None:
         ("25.00", "2021-11-15", "Marne-la-Vallée Chessy", "Marseille Saint-Charles", "ABX4TZ", "OUIGO")]
 
 
+def test_justificatif_de_voyage() -> None:
+    text = ("JUSTIFICATIF DE VOYAGE\nRéf : PDO65V\nÉmis le 27/08/2023\n"
+            "Voyageur 1 : THOMAS KELLER - Carte Avantage Adulte\n"
+            "Aller : Le Mans - Paris Austerlitz\nLe 02/09/2023 à 06:58\nINTERCITÉS 3866 - 2nde classe\n"
+            "Prix : 93,20 €\nMontant total TTC : 93,20 €\ndont TVA 10 % : 7,18 €\n")
+    result = extract_from_pdf_text(text, message_date=date(2023, 9, 10))
+    assert legs(result) == [
+        ("93.20", "2023-09-02", "Le Mans", "Paris Austerlitz", "PDO65V", "Intercités")]
+
+
 def test_kitinerary_legacy_text_matches_its_expected_fields() -> None:
     text = (KIT / "sncf_one-leg-single-tgv.txt").read_text("utf-8")
     theirs = json.loads((KIT / "sncf_one-leg-single-tgv.txt.json").read_text("utf-8"))[0]
