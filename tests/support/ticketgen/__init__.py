@@ -28,7 +28,8 @@ __all__ = ["FAMILIES", "HELDOUT_FAMILIES", "Sample", "generate"]
 DEV_SEEDS = 12
 HELDOUT_SEED_BASE = 1000
 #: Whole layout families kept out of development.
-HELDOUT_FAMILIES = frozenset({"intercites_ebillet_pdf", "ouisncf_text", "connect_text", "justificatif_pdf"})
+HELDOUT_FAMILIES = frozenset({"intercites_ebillet_pdf", "ouisncf_text", "connect_text", "justificatif_pdf",
+                              "trainline_text"})
 
 
 @dataclass
@@ -64,6 +65,7 @@ FAMILIES: dict[str, Family] = {
     "ouisncf_html": Family("email", mails.ouisncf_html, ("inoui",)),
     "ouisncf_text": Family("email", mails.ouisncf_text, ("inoui",)),
     "trainline_html": Family("email", mails.trainline, ("inoui", "ouigo"), fee=True),
+    "trainline_text": Family("email", mails.trainline_text, ("inoui", "ouigo", "intercites"), fee=True),
     "connect_html": Family("email", mails.connect_html, ("inoui",)),
     "connect_text": Family("email", mails.connect_text, ("inoui", "intercites")),
     "ouigo_mail": Family("email", mails.ouigo_mail, ("ouigo",)),

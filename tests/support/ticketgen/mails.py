@@ -225,3 +225,30 @@ def connect_text(rng: random.Random, trip: Trip, style: Style) -> Mail:
     _, chrome_text = _chrome(rng, "noreply@connect.sncf", "Confirmation de votre réservation", trip.issued)
     expected = trip.expected(style, per_leg_prices=per_leg)
     return (None, "Confirmation de votre réservation", chrome_text + "\n".join(lines), "", expected)
+
+
+def trainline_text(rng: random.Random, trip: Trip, style: Style) -> Mail:
+    """Trainline's text/plain part: order number in a sentence, the carrier's
+    code under one of several labels, ``ALLER  mer. 17 nov. 2021`` headings,
+    times and stations in two columns, dashed separators, service fee."""
+    label = rng.choice(("Code de réservation SNCF", "Référence transporteur", "PNR",
+                        "Référence de réservation"))
+    lines = ["Trainline", f"Bonjour {trip.passenger.split()[0]},",
+             f"Votre commande n° {trip.order_number.replace('-', '')} est confirmée.",
+             f"{label} : {trip.reference}"]
+    per_leg = len(trip.legs) == 1 or not style.extra.get("b")
+    for index, leg in enumerate(trip.legs):
+        lines += ["-" * 32, f"{'ALLER' if index == 0 else 'RETOUR'}  {style.day(leg.day)}"]
+        for number, stop in enumerate(leg.stops):
+            lines.append(f"{style.time(stop.time)}  {style.station(stop.station)}")
+            if number % 2 == 0 and number + 1 < len(leg.stops) and number:
+                lines.append("Correspondance")
+        lines.append(f"{TRAINS[leg.train][0]} {leg.numbers[0]} · 2e classe · Voiture 12, place 45")
+        lines += noise.inside(rng)
+        if per_leg:
+            lines.append(f"Prix : {style.price(leg.price)}")
+    lines += ["-" * 32, f"Frais de service : {style.price(trip.fee)}",
+              f"Total payé : {style.price(trip.total)}", *noise.outside(rng)]
+    _, chrome_text = _chrome(rng, "confirmation@info.thetrainline.com", "Votre e-billet", trip.issued)
+    return (None, "Votre e-billet Trainline", chrome_text + "\n".join(lines), "",
+            trip.expected(style, per_leg_prices=per_leg))
