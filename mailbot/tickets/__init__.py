@@ -123,17 +123,10 @@ def extract_from_email(
     HTML rendering and over the text/plain part; the best reading wins (see
     `mailbot.tickets.combine`).
 
-    Args:
-        sender: the From address (of the original mail when known, else of
-            the forward); None when unknown.
-        subject: the subject.
-        text: the plain-text body ("" when none).
-        html: the HTML body ("" when none).
-        message_date: the date of the message, for year-less dates.
-
-    Returns:
-        The best reading, or None when the email is not a booking
-        confirmation.
+    ``sender`` is the From address (of the original mail when known, else of
+    the forward, None when unknown); ``text`` and ``html`` are the bodies (""
+    when absent); ``message_date`` anchors year-less dates. Returns the best
+    reading, or None when the email is not a booking confirmation.
     """
     mail = EmailInput.build(
         sender=sender,
