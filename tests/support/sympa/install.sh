@@ -24,4 +24,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 $APT install -y -qq --no-install-recommends sympa dbconfig-sqlite3 "$deb" >/dev/null
 if [ -n "$added_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
-rm -f "$deb"
+rm -rf "$(dirname "$deb")"
