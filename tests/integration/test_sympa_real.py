@@ -31,9 +31,9 @@ from mailbot.app import App
 from mailbot.models import Member, ProcessedMessage
 from mailbot.models.subscriptions import SubscriptionAudit, SympaCommand, SympaReview
 from mailbot.subscriptions.jobs import sympa_review
-from tests.helpers import BOT, LIST_FOLDER, ROOT, write_config
-from tests.servers import Dovecot, SmtpCapture
-from tests.subscriptions_kit import AUTHSERV, COTECH, SYMPA, Clock, mail
+from tests.support.helpers import BOT, LIST_FOLDER, ROOT, write_config
+from tests.support.servers import Dovecot, SmtpCapture
+from tests.support.subscriptions_kit import AUTHSERV, COTECH, SYMPA, Clock, mail
 from tests.support.sympa_server import RealSympa, sympa_available
 from tests.support.sympa_wire import SympaWire
 
@@ -47,7 +47,7 @@ ABSENT = "mathieu.lefort@gmail.com"  # on our roster, never added to Sympa
 
 @pytest.fixture(scope="module")
 def real_sympa() -> Iterator[RealSympa]:
-    with RealSympa() as server:
+    with RealSympa(owner=BOT) as server:  # the list's owner: the bot's address
         yield server
 
 
@@ -59,10 +59,9 @@ def roster() -> list[tuple[str, str]]:
 def seed(sympa: RealSympa, leave_out: set[str]) -> None:
     """Sympa's list as the COTECH had it: our roster but `leave_out`."""
     sympa.set_list_params(add="owner", **{"del": "owner"})
-    for address in sympa.subscribers():
-        sympa.exchange([(BOT, SYMPA, mail(BOT, f"QUIET DEL qpv-hpf {address}", "", to=SYMPA))])
-    lines = "".join(f"QUIET ADD qpv-hpf {a} {n}\n" for a, n in roster() if a not in leave_out)
-    sympa.exchange([(BOT, SYMPA, mail(BOT, "", lines, to=SYMPA))])
+    lines = "".join(f"QUIET DEL qpv-hpf {a}\n" for a in sorted(sympa.subscribers()))
+    lines += "".join(f"QUIET ADD qpv-hpf {a} {n}\n" for a, n in roster() if a not in leave_out)
+    sympa.exchange([(BOT, SYMPA, mail(BOT, "", lines, to=SYMPA))])  # one mail, one report
 
 
 def make_app(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture) -> App:
@@ -134,8 +133,13 @@ def test_owner_commands_reports_review_and_refusal(tmp_path: Path, dovecot: Dove
     answers = wire.round()
     assert all(m.rcpts == (BOT,) for m in answers)  # QUIET: no notice to the members
     run(app)
+    # Sympa's DEL of a non-subscriber "failed": a REVIEW decides, and ABSENT is off the list.
     assert commands(app) == {f"ADD {NEWCOMER}": "done", f"DEL {LEAVER}": "done",
-                             f"DEL {ABSENT}": "done"}  # DEL of a non-subscriber: already off
+                             f"DEL {ABSENT}": "checking", "REVIEW": "sent"}
+    wire.round()
+    run(app)
+    assert commands(app) == {f"ADD {NEWCOMER}": "done", f"DEL {LEAVER}": "done",
+                             f"DEL {ABSENT}": "done", "REVIEW": "done"}
     assert NEWCOMER in real_sympa.subscribers() and LEAVER not in real_sympa.subscribers()
     assert status(app, NEWCOMER) == "active" and status(app, LEAVER) == "left"
     done = [m for m in sent_to(smtp_capture, NEWCOMER) if "C'est fait" in
@@ -156,21 +160,23 @@ def test_owner_commands_reports_review_and_refusal(tmp_path: Path, dovecot: Dove
     assert email.message_from_bytes(review_answer.raw)["From"] == "qpv-hpf-request@framalistes.org"
     run(app)
     with Session(app.engine) as s:
-        [review] = s.exec(select(SympaReview)).all()
+        review = s.exec(select(SympaReview).order_by(SympaReview.id.desc())).first()  # type: ignore[union-attr]
+        assert review is not None and review.differences == "[]"
         assert review.sympa_count == len(real_sympa.subscribers()) == 17
-        assert review.differences == "[]"
-        row = s.exec(select(ProcessedMessage).where(
-            ProcessedMessage.subject == "REVIEW qpv-hpf")).one()
-        assert row.category == "sympa"
+        rows = s.exec(select(ProcessedMessage).where(
+            ProcessedMessage.subject == "REVIEW qpv-hpf")).all()
+        assert len(rows) == 2 and {(r.category, r.status) for r in rows} == {("sympa", "done")}
 
     # The COTECH changed the list so that the owner may not add: Sympa refuses.
-    real_sympa.set_list_params(add="listmaster")
+    real_sympa.set_list_params(add="closed")
     try:
         newcomer2 = "paul@asso.example"
         deliver(app, dovecot, mail(newcomer2, "subscribe", "", name="Paul Martin"))
         confirm(app, dovecot, smtp_capture, newcomer2)
+        wire.round()  # "La commande a été rejetée", no status word
         run(app)
-        wire.round()
+        assert commands(app)[f"ADD {newcomer2}"] == "checking"
+        wire.round()  # the REVIEW: not on the list
         run(app)
     finally:
         real_sympa.set_list_params(add="owner")
@@ -230,7 +236,7 @@ def test_auth_round_trip_and_spoofed_auth(tmp_path: Path, dovecot: Dovecot,
         assert len(welcome) == 1  # Sympa's own notice: our mail says so
         [done] = [m for m in sent_to(smtp_capture, NEWCOMER)
                   if "C'est fait" in m.get_body(("plain",)).get_content()]  # type: ignore[union-attr]
-        assert "Bienvenue" in done.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert "message de bienvenue" in done.get_body(("plain",)).get_content()  # type: ignore[union-attr]
         assert wire.round() == []  # nothing more to say
     finally:
         real_sympa.set_list_params(add="owner")

@@ -56,7 +56,8 @@ class SympaMail:
 class RealSympa:
     """One private Sympa instance in a temporary folder, run by the lab driver."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: str = "bot@habitatparticipatif-france.fr") -> None:
+        self.owner = owner
         # Not pytest's tmp_path: it is 0700 and user sympa must reach the instance.
         self.base = Path(tempfile.mkdtemp(prefix="mb-sympa-"))
         self.base.chmod(0o755)
@@ -74,7 +75,7 @@ class RealSympa:
 
     def start(self) -> "RealSympa":
         """Build the instance (~3 s) and start the driver (~1 s)."""
-        subprocess.run([str(HERE / "make-instance.sh"), str(self.dir)], check=True,
+        subprocess.run([str(HERE / "make-instance.sh"), str(self.dir), self.owner], check=True,
                        stdout=subprocess.DEVNULL)
         log_path = self.dir / "log" / "driver.log"
         with open(log_path, "ab") as log:
