@@ -175,6 +175,16 @@ def test_already_subscribed_or_already_gone_is_done(app: App) -> None:
     assert outbox(app, "sympa_refused") == [] and len(done_mails(app)) == 1
 
 
+def test_review_of_an_unknown_list_reaches_the_cotech(app: App) -> None:
+    assert asyncio.run(sympa_review(app.services)).startswith("REVIEW envoyé")
+    answer_all(app, FakeSympa(owner=BOT, list_name="autre-liste"))  # "La liste ... est inconnue"
+    assert states(app) == {"REVIEW": "failed"}
+    [told] = outbox(app, "sympa_refused", to=COTECH)
+    assert told.subject == "[QPV] Sympa a refusé\u00a0: REVIEW qpv-hpf"
+    assert "est inconnue" in text_of(told) and "propriétaire" in text_of(told)
+    assert rows(app, SympaReview) == []
+
+
 def test_report_about_nothing_we_sent_is_held(app: App) -> None:
     raw = (FIXTURES / "01-quiet-add-1-to-bot.eml").read_bytes()
     feed(app, f"Authentication-Results: {AUTHSERV}; dmarc=pass\r\n".encode() + raw)
