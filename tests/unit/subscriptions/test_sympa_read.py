@@ -105,3 +105,22 @@ def test_non_reports_have_no_items() -> None:
     for name in ("31-sub-by-stranger-subscribe-owner-1-to-bot", "35-signoff-by-member-1-to-bot",
                  "02-review-1-to-bot"):
         assert report_items(text(name)) == []
+
+
+def test_the_sympa_guard_knows_the_robot_and_the_request_address() -> None:
+    from mailbot.decide.guards import GuardEnv, Sympa
+    from mailbot.mime.parse import parse_message
+
+    env = GuardEnv(bot_address="bot@habitatparticipatif-france.fr",
+                   list_address="qpv-hpf@framalistes.org", list_name="qpv-hpf",
+                   list_id="qpv-hpf.framalistes.org", sympa_address="sympa@framalistes.org")
+    verdicts = {path.stem: Sympa().check(parse_message(path.read_bytes()), env) is not None
+                for path in FIXTURES.glob("*.eml")}
+    not_sympa = {name for name, hit in verdicts.items() if not hit}
+    # a report about another list, the DSN from sympa-request@ (a bounce), a stranger's
+    # mail forwarded by -request@
+    assert not_sympa == {"13-unknown-list-1-to-bot", "14-unknown-command-1-to-bot",
+                         "36-mail-to-list-request-1-to-bot"}
+    lookalike = (FIXTURES / "02-review-1-to-bot.eml").read_bytes().replace(
+        b"From: qpv-hpf-request@framalistes.org", b"From: qpv-hpf-request@framalistes-org.fr")
+    assert Sympa().check(parse_message(lookalike), env) is None
