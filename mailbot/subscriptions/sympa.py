@@ -26,11 +26,10 @@ from email.message import EmailMessage
 
 from sqlmodel import Session, select
 
-from mailbot.mail.mailer import Mailer
+from mailbot.mail.mailer import MailServices, Mailer
 from mailbot.mail.outbox import clean_header
 from mailbot.mime.incoming import Incoming
 from mailbot.models.subscriptions import SympaCommand
-from mailbot.services import Services
 from mailbot.subscriptions import sympa_read, sympa_review, sympa_sync
 
 AUTH_WINDOW = timedelta(days=30)  # Sympa purges unconfirmed requests after 30 days
@@ -45,7 +44,7 @@ class SympaOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def command_line(services: Services, action: str, address: str = "", name: str = "") -> str:
+def command_line(services: MailServices, action: str, address: str = "", name: str = "") -> str:
     """`QUIET ADD qpv-hpf x@y Name`, `QUIET DEL qpv-hpf x@y`, `REVIEW qpv-hpf`."""
     list_name = services.settings.list.name
     if action == "REVIEW":
@@ -108,7 +107,7 @@ def handle_mail(session: Session, mailer: Mailer, msg: Incoming, now: datetime) 
     return SympaOutcome("unknown", held=f"message du robot Sympa non reconnu : {msg.subject[:120]}")
 
 
-def request_address(services: Services) -> str:
+def request_address(services: MailServices) -> str:
     """The list's `-request` address, at the robot's domain: REVIEW answers come from it."""
     domain = services.settings.list.sympa.rpartition("@")[2]
     return f"{services.settings.list.name.lower()}-request@{domain}"
