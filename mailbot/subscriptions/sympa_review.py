@@ -117,7 +117,7 @@ def status(session: Session) -> ReviewStatus:
         .order_by(col(SympaCommand.created_at).desc())).first()
     unsettled = [f"{c.action} {c.address} : {sympa_sync.LABELS[c.state]}"
                  for c in session.exec(select(SympaCommand).where(
-                     col(SympaCommand.state).in_([*sympa_sync.OPEN, "failed", "manual"]),
+                     col(SympaCommand.state).in_([*sympa_sync.OPEN, "failed"]),
                      SympaCommand.action != "REVIEW").order_by(col(SympaCommand.id))).all()]
     asked_at = asked.created_at if asked else None
     if last is None:

@@ -33,8 +33,8 @@ from mailbot.subscriptions import audit
 OPEN = ("sent", "waiting", "auth_answered", "checking")
 LABELS = {"sent": "en attente de Sympa", "waiting": "en attente de Sympa (validation)",
           "auth_answered": "en attente de Sympa (AUTH répondu)",
-          "checking": "en vérification (REVIEW)", "failed": "refusé par Sympa",
-          "manual": "à faire à la main"}
+          "checking": "en vérification (REVIEW)", "failed": "refusé par Sympa"}
+# `manual` (sync off) is not shown: the COTECH was asked by mail and we cannot see the list.
 
 
 def open_commands(session: Session, action: str | None = None) -> list[SympaCommand]:

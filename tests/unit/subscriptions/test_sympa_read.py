@@ -90,6 +90,10 @@ def test_auth_subject_even_rfc2047_folded() -> None:
     assert auth_request(str(load("16-add-needs-auth-2-to-bot")["Subject"])) == (
         "bb7a4b419b22a3bd", "ADD qpv-hpf bob@example.org Bob Martin")
     assert auth_request("Résultats de vos commandes") is None
+    from mailbot.mime.parse import parse_message  # the subject as the pipeline reads it
+
+    incoming = parse_message((FIXTURES / "lab-del-auth-long-address.eml").read_bytes())
+    assert auth_request(incoming.subject) == (key, command)
 
 
 def test_review_lines_even_wrapped_and_the_count() -> None:
