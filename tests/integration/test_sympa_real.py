@@ -32,9 +32,10 @@ from mailbot.app import App
 from mailbot.models import Member, ProcessedMessage
 from mailbot.models.subscriptions import SubscriptionAudit, SympaCommand, SympaReview
 from mailbot.subscriptions.jobs import sympa_review
+from tests.support.clock import Clock
 from tests.support.helpers import BOT, LIST_FOLDER, ROOT, write_config
 from tests.support.servers import Dovecot, SmtpCapture
-from tests.support.subscriptions_kit import AUTHSERV, COTECH, SYMPA, Clock, mail
+from tests.support.subscriptions_kit import AUTHSERV, COTECH, SYMPA, mail
 from tests.support.sympa_server import RealSympa, sympa_available
 from tests.support.sympa_wire import SympaWire
 

@@ -17,13 +17,12 @@ from mailbot.models import ProcessedMessage
 from mailbot.models.subscriptions import SubscriptionAudit, SympaCommand, SympaReview
 from mailbot.subscriptions import sympa, sympa_sync
 from mailbot.subscriptions.jobs import sympa_review
+from tests.support.clock import Clock
 from tests.support.helpers import BOT
-from tests.support.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
 from tests.support.subscriptions_kit import (
     AUTHSERV,
     COTECH,
     SYMPA,
-    Clock,
     db,
     feed,
     mail,
