@@ -9,7 +9,7 @@ What Sympa really does, and what must hold (issue #11):
   auto-replied: it is Sympa mail, read and reconciled;
 * a member's change is done for us when Sympa's report says so, not before; a
   refusal reaches the COTECH; each ADD is recorded once;
-* with `add auth`, the AUTH request is answered once, for our command, from the
+* with `add auth` and `del auth`, each AUTH request is answered once, for our command, from the
   authenticated robot only: a forged robot (dmarc=fail) or a look-alike domain
   (its own dmarc=pass) gets no AUTH.
 """
@@ -205,19 +205,21 @@ def test_auth_round_trip_and_spoofed_auth(tmp_path: Path, dovecot: Dovecot,
                                           smtp_capture: SmtpCapture,
                                           real_sympa: RealSympa) -> None:
     seed(real_sympa, leave_out=set())
-    real_sympa.set_list_params(add="auth")
+    real_sympa.set_list_params(add="auth", **{"del": "auth"})
     try:
         app = make_app(tmp_path, dovecot, smtp_capture)
         wire = SympaWire(real_sympa, smtp_capture, dovecot, bot=BOT, authserv_id=AUTHSERV)
         deliver(app, dovecot, mail(NEWCOMER, "Inscription", "Merci de m'inscrire.",
-                                   name=NEWCOMER_NAME))
+                                   name=NEWCOMER_NAME),
+                mail(LEAVER, "désinscription", "Merci de me désinscrire."))
         confirm(app, dovecot, smtp_capture, NEWCOMER)
-        command = f"ADD qpv-hpf {NEWCOMER} {NEWCOMER_NAME}"
-        # Before Sympa's real request: a forger's, in both forms.
+        confirm(app, dovecot, smtp_capture, LEAVER)
+        add, delete = f"ADD qpv-hpf {NEWCOMER} {NEWCOMER_NAME}", f"DEL qpv-hpf {LEAVER}"
+        # Before Sympa's real requests: a forger's, in both forms.
         deliver(app, dovecot,
-                forged_auth(SYMPA, "0123456789abcdef", command, dmarc="fail",
+                forged_auth(SYMPA, "0123456789abcdef", add, dmarc="fail",
                             domain="framalistes.org"),
-                forged_auth("sympa@framalistes-org.fr", "fedcba9876543210", command,
+                forged_auth("sympa@framalistes-org.fr", "fedcba9876543210", add,
                             dmarc="pass", domain="framalistes-org.fr"))
         assert [s for s in wire.bot_to_sympa() if s.startswith("AUTH")] == []
         with Session(app.engine) as s:
@@ -227,23 +229,26 @@ def test_auth_round_trip_and_spoofed_auth(tmp_path: Path, dovecot: Dovecot,
             assert (spoof.category, spoof.status) == ("sympa", "held")
             assert "dmarc=fail" in spoof.reason  # held for the COTECH, nothing acted
             assert lookalike.category != "sympa"  # not our robot: never an AUTH to answer
-        assert commands(app)[f"ADD {NEWCOMER}"] == "sent"
+        assert commands(app) == {f"ADD {NEWCOMER}": "sent", f"DEL {LEAVER}": "sent"}
 
-        wire.round()  # Sympa: "sent_to_user" report + the AUTH request
+        wire.round()  # Sympa: "sent_to_user" report and AUTH request (ADD), AUTH request (DEL)
         run(app)
-        assert commands(app)[f"ADD {NEWCOMER}"] == "auth_answered"  # not done yet
-        auths = [s for s in wire.bot_to_sympa() if s.startswith("AUTH")]
-        assert len(auths) == 1 and re.fullmatch(rf"AUTH [0-9a-f]{{16}} {re.escape(command)}",
-                                                auths[0])
-        wire.round()  # Sympa performs it: the welcome goes out (AUTH drops QUIET), the report
+        assert commands(app) == {f"ADD {NEWCOMER}": "auth_answered",
+                                 f"DEL {LEAVER}": "auth_answered"}  # not done yet
+        auths = sorted(s for s in wire.bot_to_sympa() if s.startswith("AUTH"))
+        assert len(auths) == 2
+        assert re.fullmatch(rf"AUTH [0-9a-f]{{16}} {re.escape(add)}", auths[0])
+        assert re.fullmatch(rf"AUTH [0-9a-f]{{16}} {re.escape(delete)}", auths[1])
+        wire.round()  # Sympa does both: AUTH drops QUIET, so it writes to both members
         run(app)
-        assert commands(app)[f"ADD {NEWCOMER}"] == "done"
-        assert NEWCOMER in real_sympa.subscribers()
-        welcome = [m for m in wire.elsewhere if NEWCOMER in m.rcpts]
-        assert len(welcome) == 1  # Sympa's own notice: our mail says so
-        [done] = [m for m in sent_to(smtp_capture, NEWCOMER)
-                  if "C'est fait" in m.get_body(("plain",)).get_content()]  # type: ignore[union-attr]
-        assert "message de bienvenue" in done.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert commands(app) == {f"ADD {NEWCOMER}": "done", f"DEL {LEAVER}": "done"}
+        assert NEWCOMER in real_sympa.subscribers() and LEAVER not in real_sympa.subscribers()
+        assert sorted(r for m in wire.elsewhere for r in m.rcpts) == sorted([NEWCOMER, LEAVER])
+        for address, notice in ((NEWCOMER, "message de bienvenue"),
+                                (LEAVER, "avis de désinscription")):
+            [done] = [m for m in sent_to(smtp_capture, address)
+                      if "C'est fait" in m.get_body(("plain",)).get_content()]  # type: ignore[union-attr]
+            assert notice in done.get_body(("plain",)).get_content()  # type: ignore[union-attr]
         assert wire.round() == []  # nothing more to say
     finally:
-        real_sympa.set_list_params(add="owner")
+        real_sympa.set_list_params(add="owner", **{"del": "owner"})
