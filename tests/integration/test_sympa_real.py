@@ -21,19 +21,17 @@ import email
 import email.policy
 import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlmodel import Session, select
 
-from mailbot import config, members
+from mailbot import members
 from mailbot.app import App
 from mailbot.models import Member, ProcessedMessage
 from mailbot.models.subscriptions import SubscriptionAudit, SympaCommand, SympaReview
 from mailbot.subscriptions.jobs import sympa_review
-from tests.support.clock import Clock
-from tests.support.helpers import BOT, LIST_FOLDER, ROOT, write_config
+from tests.support.helpers import BOT, ROOT
 from tests.support.servers import Dovecot, SmtpCapture
 from tests.support.subscriptions_kit import AUTHSERV, COTECH, SYMPA, mail
 from tests.support.sympa_server import RealSympa, sympa_available
@@ -67,15 +65,6 @@ def seed(sympa: RealSympa, leave_out: set[str]) -> None:
     lines = "".join(f"QUIET DEL qpv-hpf {a}\n" for a in sorted(sympa.subscribers()))
     lines += "".join(f"QUIET ADD qpv-hpf {a} {n}\n" for a, n in roster() if a not in leave_out)
     sympa.exchange([(BOT, SYMPA, mail(BOT, "", lines, to=SYMPA))])  # one mail, one report
-
-
-def make_app(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture) -> App:
-    dovecot.create_folder("bot", LIST_FOLDER)
-    app = App(config.load(write_config(tmp_path, dovecot=dovecot, smtp=smtp)), clock=Clock())
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
-    return app
 
 
 def run(app: App) -> None:
@@ -115,11 +104,11 @@ def subjects(messages: list[email.message.EmailMessage]) -> list[str]:
     return [str(m["Subject"]) for m in messages]
 
 
-def test_owner_commands_reports_review_and_refusal(tmp_path: Path, dovecot: Dovecot,
+def test_owner_commands_reports_review_and_refusal(make_app: Callable[..., App], dovecot: Dovecot,
                                                    smtp_capture: SmtpCapture,
                                                    real_sympa: RealSympa) -> None:
     seed(real_sympa, leave_out={ABSENT})
-    app = make_app(tmp_path, dovecot, smtp_capture)
+    app = make_app(dovecot=dovecot, smtp=smtp_capture)
     wire = SympaWire(real_sympa, smtp_capture, dovecot, bot=BOT, authserv_id=AUTHSERV)
     deliver(app, dovecot, mail(NEWCOMER, "Inscription liste QPV", "Merci de m'inscrire.",
                                name=NEWCOMER_NAME),
@@ -201,13 +190,13 @@ def forged_auth(frm: str, key: str, command: str, *, dmarc: str, domain: str) ->
             f"dmarc={dmarc} header.from={domain}\r\n").encode() + raw
 
 
-def test_auth_round_trip_and_spoofed_auth(tmp_path: Path, dovecot: Dovecot,
+def test_auth_round_trip_and_spoofed_auth(make_app: Callable[..., App], dovecot: Dovecot,
                                           smtp_capture: SmtpCapture,
                                           real_sympa: RealSympa) -> None:
     seed(real_sympa, leave_out=set())
     real_sympa.set_list_params(add="auth", **{"del": "auth"})
     try:
-        app = make_app(tmp_path, dovecot, smtp_capture)
+        app = make_app(dovecot=dovecot, smtp=smtp_capture)
         wire = SympaWire(real_sympa, smtp_capture, dovecot, bot=BOT, authserv_id=AUTHSERV)
         deliver(app, dovecot, mail(NEWCOMER, "Inscription", "Merci de m'inscrire.",
                                    name=NEWCOMER_NAME),
