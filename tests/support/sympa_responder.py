@@ -8,8 +8,8 @@ tests/support/sympa_server.py for the end-to-end tests):
   and `> now_subscriber` for an ADD, `> removed` for a DEL, `> sent_to_user` for a
   command waiting for AUTH); a refusal or failure quotes the command and gives an
   indented French reason, no status word;
-* mode "auth" (the add.auth / del.auth scenarios): ADD and DEL get the report
-  `sent_to_user` and an AUTH request, Subject `AUTH <16 hex> ADD qpv-hpf x@y Name`
+* mode "auth" (the add.auth / del.auth scenarios): ADD gets the report `sent_to_user`
+  and an AUTH request, DEL only the AUTH request, Subject `AUTH <16 hex> ADD qpv-hpf x@y Name`
   (QUIET dropped), `Auto-Submitted: auto-replied`; our answer performs the command
   and Sympa also writes to the member (welcome or removal notice, in `notices`);
 * mode "direct" (add.owner / del.owner): performed at once, no notice (QUIET);
@@ -85,9 +85,11 @@ class FakeSympa:
             if self.mode == "auth":
                 key = secrets.token_hex(8)
                 self.pending[key] = command
+                request = self._auth_request(key, command)
+                if action == "DEL":  # Sympa 6.2.70 sends no report for a DEL waiting for AUTH
+                    return [request]
                 return [self._report([(command, "sent_to_user", "Une demande de validation a "
-                                       f"été envoyée à {self.owner}")]),
-                        self._auth_request(key, command)]
+                                       f"été envoyée à {self.owner}")]), request]
             return [self._report(self._perform(command, notify=False))]
         if action in ("REVIEW", "WHO") and len(body) >= 2 and body[1] == self.list_name:
             return [self._review()]

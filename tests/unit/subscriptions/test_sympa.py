@@ -117,6 +117,19 @@ def test_auth_request_for_our_command_is_answered_once(app: App) -> None:
     assert "message de bienvenue" in done
 
 
+def test_del_with_auth_then_done_names_sympas_removal_notice(app: App) -> None:
+    leaver = "toitsdublosne@gmail.com"
+    feed(app, mail(leaver, "désinscription", "Merci de me désinscrire."))
+    feed(app, reply(outbox(app, "confirm_unsubscribe")[0], leaver, "oui"))
+    robot = FakeSympa(owner=BOT, mode="auth", members={leaver: "Toits du Blosne"})
+    assert answer_all(app, robot) == 1  # the AUTH request alone: no report for a DEL
+    assert states(app) == {f"DEL {leaver}": "auth_answered"}
+    assert answer_all(app, robot) == 1  # the report: removed
+    assert states(app) == {f"DEL {leaver}": "done"} and leaver not in robot.members
+    [done] = outbox(app, "sympa_done", to=leaver)
+    assert "avis de désinscription" in text_of(done)
+
+
 def test_auth_needs_our_servers_verdict_and_never_dmarc_fail(app: App) -> None:
     subscribe_and_confirm(app)
     command = f"ADD qpv-hpf {NEW} Léna Garcia"
