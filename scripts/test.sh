@@ -28,6 +28,12 @@ if [ ! -x /usr/sbin/dovecot ]; then
   apt_install dovecot-imapd
 fi
 
+# The web page's browser tests drive Debian's chromium through chromium-driver (Selenium).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "test.sh: installing chromium and chromium-driver" >&2
+  apt_install chromium chromium-driver
+fi
+
 # The Sympa exchange tests (tests/integration/test_sympa_real.py) run a private, real Sympa
 # (tests/support/sympa_server.py): Debian's package, installed without an MTA, a syslog
 # daemon or a web server, no service started (~40 s once).
