@@ -62,12 +62,21 @@ class Job:
         if why_not is not None:
             self.row.reason = f"{what} ignorée : {why_not}"
             return True
+        return self.unauthenticated(what)
+
+    def unauthenticated(self, what: str, *, verified: bool = False) -> bool:
+        """True, the message held for the COTECH, when our own server did not authenticate
+        its sender (DMARC failure, forged Authentication-Results) or, with `verified`,
+        gave no verdict at all. The one check for every message that would act: member
+        commands and the Sympa robot's mail alike (`verified` for an AUTH we would answer)."""
         trust = assess(self.msg, self.services.settings.auth.authserv_id)
-        if not trust.trusted:
-            self.hold(f"{what} refusée : expéditeur non authentifié (DMARC/SPF) selon notre "
-                      f"serveur — {trust.reason}")
-            return True
-        return False
+        if trust.trusted and (trust.verified or not verified):
+            return False
+        reason = (trust.reason if not trust.trusted
+                  else f"aucun verdict de notre serveur ({trust.reason})")
+        self.hold(f"{what} refusée : expéditeur non authentifié (DMARC/SPF) selon notre "
+                  f"serveur — {reason}")
+        return True
 
     def may_reply(self, private_list_exception: bool = False) -> str | None:
         """Why we must not answer, or None. List traffic is never answered,

@@ -68,21 +68,35 @@ class Loop:
 
 
 class Sympa:
-    """The Sympa robot writing about our list (AUTH requests, REVIEW replies, notices)."""
+    """The Sympa robot writing about our list: AUTH requests, command reports and
+    notices come From the robot (`sympa@`), REVIEW answers From the list's `-request`
+    address at the robot's domain (with Auto-Submitted: auto-replied, so this guard
+    must run before the robot-mail ones). The list is named somewhere in the message,
+    perhaps wrapped across lines (`qpv-` / `hpf`). Whether our server authenticated
+    the sender is the handler's business (`Job.unauthenticated`)."""
 
     name = "sympa"
     description = "Courrier du robot Sympa au sujet de notre liste"
 
     def check(self, msg: Incoming, env: GuardEnv) -> GuardHit | None:
-        if not env.sympa_address or msg.from_email != env.sympa_address:
+        if not env.sympa_address or msg.from_email not in _sympa_senders(env):
             return None
         marks = (env.list_id.lower(), env.list_name.lower(), env.list_address.lower())
-        haystack = " ".join(
+        haystack = "".join(
             [msg.header("List-Id") or "", msg.subject, msg.text[:4000], msg.quoted[:4000]]
         ).lower()
+        haystack = "".join(haystack.split())
         if any(m and m in haystack for m in marks):
             return GuardHit(self.name, "sympa", "message du robot Sympa pour notre liste")
         return None
+
+
+def _sympa_senders(env: GuardEnv) -> tuple[str, ...]:
+    """The robot's address, and the list's `-request` address at the robot's domain."""
+    domain = env.sympa_address.rpartition("@")[2]
+    if not env.list_name or not domain:
+        return (env.sympa_address,)
+    return (env.sympa_address, f"{env.list_name.lower()}-request@{domain}")
 
 
 class Robot:
