@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-_ALPHABET = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
+_ALPHABET = re.compile(r"^[A-Za-z0-9+/]*=*$")
 
 STRAY_LINE = "une ligne de texte étrangère au fichier s'y est glissée"
 ODD_LINE = "une ligne du codage base64 est coupée ou en trop"
@@ -41,9 +41,8 @@ def base64_defect(encoded: str) -> str | None:
     for line in lines:
         if not _ALPHABET.match(line):
             return STRAY_LINE
-    for line in lines[:-1]:
-        if "=" in line:
-            return BAD_PADDING
+    if any("=" in line for line in lines[:-1]) or lines[-1].endswith("==="):
+        return BAD_PADDING
     if _odd_line(lines):
         return ODD_LINE
     total = sum(len(line) for line in lines)
