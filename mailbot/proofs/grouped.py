@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from mailbot.mailer import Mailer
 from mailbot.models import OutboxMessage
+from mailbot.models.core import utcnow
 from mailbot.models.proofs import Proof
 from mailbot.proofs import UNUSABLE, label
 from mailbot.proofs.ack import invoice_line, missing_text
@@ -79,10 +80,12 @@ def _message(session: Session, row: OutboxMessage) -> dict[str, Any]:
     return {"received_at": row.created_at, "files": files}
 
 
-def run(session: Session, services: Services) -> str:
-    """Send the grouped acknowledgements that are due; a French summary for the job log."""
+def run(session: Session, services: Services, now: datetime | None = None) -> str:
+    """Send the grouped acknowledgements that are due; a French summary for the job log.
+
+    Time is the outbox's own clock (`utcnow`, as its rows' `created_at`)."""
     sent = 0
-    for address, rows in due(session, services.now()).items():
+    for address, rows in due(session, now or utcnow()).items():
         dossier = dossier_for(session, services.settings, address)
         messages = [m for m in (_message(session, r) for r in rows) if m["files"]]
         mailer = Mailer(session, services)
