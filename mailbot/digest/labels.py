@@ -27,6 +27,7 @@ PROOF_KINDS: dict[str, tuple[str, str]] = {
     "train_ticket": ("billet", "le billet de train"),
     "invoice": ("facture", "la facture"),
     "other": ("autre", "un autre document"),
+    "unusable": ("fichier illisible à redemander", "un fichier illisible"),
 }
 
 CHANGE_ACTIONS: dict[str, str] = {

@@ -33,6 +33,7 @@ AsyncWork = Callable[[Services], Awaitable[str]]
 REMINDERS_CRON = "0 9 * * *"  # every day at 09:00, office hours for the AMOs
 REFRESH_CRON = "0 10 * * *"  # every day at 10:00
 SYMPA_REVIEW_CRON = "0 7 * * mon"  # Mondays 07:00, an hour before the default digest
+PROOF_ACKS_CRON = "*/10 * * * *"  # grouped acknowledgements: within minutes of her last mail
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ def _reminders(session: Session, services: Services) -> str:
     return reminders.run(session, services)
 
 
+def _proof_acks(session: Session, services: Services) -> str:
+    from mailbot.proofs import grouped
+
+    return grouped.run(session, services)
+
+
 def _external(name: str) -> AsyncWork:
     """A job of the subscriptions domain, imported when it runs."""
 
@@ -81,6 +88,8 @@ def registry(services: Services) -> list[JobSpec]:
         JobSpec("digest", "Synthèse hebdomadaire au COTECH",
                 services.settings.cotech.digest_cron, tx=_digest),
         JobSpec("reminders", "Relances de facturation des AMO", REMINDERS_CRON, tx=_reminders),
+        JobSpec("proof_acks", "Accusés de réception groupés (au-delà du plafond quotidien)",
+                PROOF_ACKS_CRON, tx=_proof_acks),
         JobSpec("refresh_step", "Étape de la campagne de mise à jour des adresses",
                 REFRESH_CRON, run=_external("refresh_step")),
         JobSpec("sympa_review", "Rapprochement avec Sympa (REVIEW)", SYMPA_REVIEW_CRON,

@@ -1,4 +1,11 @@
-"""Is a base64 body intact? The integrity of a part's transfer encoding.
+"""How a leaf part's body was encoded for the trip, and what it really holds.
+
+* `base64_defect`: is a base64 body intact?
+* `is_document`: do the sniffed bytes make this part a document (an attachment
+  whatever its disposition)?
+* `unflow`: the soft line breaks of format=flowed text joined (RFC 3676).
+
+Base64 integrity:
 
 Python's decoders are lenient on purpose: they skip characters outside the
 alphabet and repair what they can, so a PDF whose base64 was cut short, had
@@ -13,7 +20,7 @@ for the acknowledgement):
 * padding (``=``) anywhere but at the very end;
 * a total length that is not a multiple of 4 (truncated, or padding lost).
 
-Pure: the encoded text in, `None` (intact) or the defect out.
+Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -51,6 +58,21 @@ def base64_defect(encoded: str) -> str | None:
     return None
 
 
+#: Sniffed types that make a part a document, whatever its disposition or declared type.
+DOCUMENT_TYPES = frozenset({
+    "application/pdf", "application/msword", "application/rtf", "application/x-ole-storage",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.ms-excel", "application/zip",
+})
+
+
+def is_document(sniffed_type: str) -> bool:
+    """A PDF, an office document, an archive: a file someone sent, never body text or a logo."""
+    return sniffed_type in DOCUMENT_TYPES
+
+
 def _odd_line(lines: list[str]) -> bool:
     """A line before the last whose length differs from the usual one (76, 72, 64...).
 
@@ -63,3 +85,29 @@ def _odd_line(lines: list[str]) -> bool:
     if count < 0.8 * (len(lines) - 1):
         return False
     return any(len(line) != usual for line in lines[:-1]) or len(lines[-1]) > usual
+
+
+def unflow(text: str, delsp: bool) -> str:
+    """Join the soft line breaks of format=flowed text (RFC 3676), per quote depth."""
+    out: list[str] = []
+    pending: tuple[int, str] | None = None
+    for line in text.split("\n"):
+        body = line.lstrip(">")
+        depth = len(line) - len(body)
+        body = body[1:] if body.startswith(" ") else body
+        if pending is not None and pending[0] == depth:
+            body = pending[1] + body
+        elif pending is not None:
+            out.append(requote(*pending))
+        pending = None
+        if body.endswith(" ") and body.rstrip() != "--":
+            pending = (depth, body[:-1] if delsp else body)
+        else:
+            out.append(requote(depth, body))
+    if pending is not None:
+        out.append(requote(*pending))
+    return "\n".join(out)
+
+
+def requote(depth: int, body: str) -> str:
+    return f"{'>' * depth} {body}" if depth else body

@@ -85,7 +85,7 @@ def _matches(patterns: tuple[re.Pattern[str], ...], text: str) -> list[re.Match[
 
 
 def _payer_is_us(phrases: Phrases, m: re.Match[str]) -> bool:
-    payer = m.groupdict().get("payer")
+    payer = m.groupdict().get("payer") or ""
     return bool(payer) and any(p.search(payer.strip()) for p in phrases.payer_is_us)
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from mailbot.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 from mailbot.models import OutboxMessage
 from mailbot.models.core import utcnow
 from mailbot.models.proofs import Proof

@@ -24,7 +24,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from mailbot.pdftext import ERR_DAMAGED, ERR_EMPTY, ERR_ENCRYPTED, ERR_TRUNCATED, PdfText
+from mailbot.proofs.pdftext import ERR_DAMAGED, ERR_EMPTY, ERR_ENCRYPTED, ERR_TRUNCATED, PdfText
 
 #: What a claimed type or extension promises, as a family of sniffed types.
 _PDF = ("application/pdf",)
@@ -91,7 +91,8 @@ def type_mismatch(name: str, declared: str, sniffed: str) -> str | None:
         return None
     actual = _WHAT_IT_IS.get(sniffed) or (
         "une image" if sniffed.startswith("image/") else f"un fichier {sniffed}")
-    return f"ce n'est pas {called} mais {actual}, enregistré{'e' if actual.startswith('une') else ''} sous ce nom"
+    agreement = "e" if actual.startswith("une") else ""
+    return f"ce n'est pas {called} mais {actual}, enregistré{agreement} sous ce nom"
 
 
 def check(data: bytes, *, name: str, declared: str, sniffed: str, transfer_defect: str = "",

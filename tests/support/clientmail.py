@@ -34,9 +34,9 @@ from email.header import Header
 from email.utils import format_datetime
 from urllib.parse import quote
 
-from tests.proofmail import (AUTHSERV, attendance_pdf, auth_results, docx, invoice_pdf, logo,
+from tests.support.proofmail import (AUTHSERV, attendance_pdf, auth_results, docx, invoice_pdf, logo,
                              mission_form_pdf, photo, report_pdf, ticket_pdf)
-from tests.ticketpdfs import (LegSpec, encrypted_pdf, html_as_pdf, ouigo_pdf, scanned_pdf,
+from tests.support.ticketpdfs import (LegSpec, encrypted_pdf, html_as_pdf, ouigo_pdf, scanned_pdf,
                               sncf_inoui_pdf, text_pdf, truncated_pdf)
 
 __all__ = ["AUTHSERV", "Case", "Doc", "Thanks", "apple", "corpus", "gmail", "outlook",
