@@ -31,7 +31,7 @@ from mailbot.mail.mailer import Mailer
 from mailbot.models import OutboxMessage
 from mailbot.models.core import utcnow
 from mailbot.models.proofs import Proof
-from mailbot.proofs import UNUSABLE, label
+from mailbot.proofs.labels import UNUSABLE, label
 from mailbot.proofs.ack import invoice_line, missing_text
 from mailbot.proofs.dossiers import dossier_for
 from mailbot.services import Services

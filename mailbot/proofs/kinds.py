@@ -33,7 +33,7 @@ from datetime import date
 from mailbot.decide import facts as facts_mod
 from mailbot.decide.facts import Context
 from mailbot.mime.incoming import Attachment, Forwarded, Incoming
-from mailbot.proofs import KINDS, NOT_A_PROOF, OTHER, UNUSABLE
+from mailbot.proofs.labels import KINDS, NOT_A_PROOF, OTHER, UNUSABLE
 from mailbot.proofs.attribution import fold
 from mailbot.proofs.doctext import document_text
 from mailbot.proofs.validity import check

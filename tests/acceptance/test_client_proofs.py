@@ -18,7 +18,7 @@ from mailbot.decide.facts import FIELDS, Context
 from mailbot.decide.guards import GuardEnv
 from mailbot.decide.rules import RuleSet, load_rules
 from mailbot.mime.parse import parse_message
-from mailbot.proofs import KINDS, UNUSABLE
+from mailbot.proofs.labels import KINDS, UNUSABLE
 from mailbot.proofs.kinds import decide, items_of
 from tests.support.clientcorpus import corpus, score
 from tests.support.clientmail import AMO, BOT, Case
