@@ -115,3 +115,10 @@ def test_truncation_mid_line_and_bad_padding() -> None:
     middle = BODY.splitlines()
     middle[2] = middle[2][:-2] + "=="
     assert base64_defect("\n".join(middle)) == BAD_PADDING
+
+
+def test_the_digest_names_unusable_files_for_the_cotech() -> None:
+    from mailbot.proofs.labels import proofs_summary
+
+    assert proofs_summary({"meeting_report": 1, "unusable": 2}) == \
+        "CR, illisible, à redemander\u00a0×2"
