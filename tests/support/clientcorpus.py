@@ -4,8 +4,8 @@ Split "dev" (used while writing the rules): Gmail, Outlook and Thunderbird
 with inline forwards, the "dev" file names and thank-you wordings.
 Split "held_out" (not looked at while writing them): Apple Mail / iPhone,
 Outlook and Thunderbird forwarding as an attachment, and other file names
-and wordings. `python -m tests.support.clientcorpus` prints the precision and recall
-of proof kinds on both (see `measure`).
+and wordings. tests/acceptance/test_client_proofs.py measures the precision and recall
+of proof kinds on both (`score`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from datetime import date
 from tests.support.clientmail import Case, Doc, Thanks, apple, gmail, outlook, thunderbird
 from tests.support.proofmail import (attendance_pdf, docx, invoice_pdf, logo, mission_form_pdf, report_pdf,
                              ticket_pdf)
-from tests.support.ticketpdfs import (LegSpec, encrypted_pdf, html_as_pdf, ouigo_pdf, scanned_pdf, text_pdf,
-                              truncated_pdf)
+from tests.support.ticketpdfs import LegSpec, encrypted_pdf, html_as_pdf, ouigo_pdf, truncated_pdf
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

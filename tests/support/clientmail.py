@@ -18,34 +18,26 @@ the message the way its client does:
 A `Doc` may be damaged in transit (`b64`: "stray" a text line pasted into
 its base64, "cut" the base64 truncated mid-line, "padding" the padding lost).
 
-`corpus(split)` builds a varied set (seeded): split "dev" (Gmail, Outlook,
-Thunderbird inline) was used while writing the rules; "held_out" (Apple Mail,
-Thunderbird and Outlook forwards as attachments, other file names) was not.
+`tests.support.clientcorpus` builds a varied, seeded set of them, split dev / held-out.
 """
 
 from __future__ import annotations
 
 import base64
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from email.header import Header
 from email.utils import format_datetime
 from urllib.parse import quote
 
-from tests.support.proofmail import (AUTHSERV, attendance_pdf, auth_results, docx, invoice_pdf, logo,
-                             mission_form_pdf, photo, report_pdf, ticket_pdf)
-from tests.support.ticketpdfs import (LegSpec, encrypted_pdf, html_as_pdf, ouigo_pdf, scanned_pdf,
-                              sncf_inoui_pdf, text_pdf, truncated_pdf)
+from tests.support.proofmail import auth_results
 
-__all__ = ["AUTHSERV", "Case", "Doc", "Thanks", "apple", "corpus", "gmail", "outlook",
-           "thunderbird"]
+__all__ = ["AMO", "BOT", "Case", "Doc", "Thanks", "apple", "gmail", "outlook", "thunderbird"]
 
 BOT = "preuves-qpv@habitatparticipatif-france.fr"
 AMO = ("Karim Belkacem", "karim.belkacem@orange.fr")
 WHEN = datetime(2021, 11, 20, 9, 30, tzinfo=timezone.utc)
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import email
 import email.policy
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from mailbot import config, members
 from mailbot.app import App
 from mailbot.models import OutboxMessage
 from mailbot.models.core import utcnow
@@ -25,45 +24,25 @@ from mailbot.models.proofs import Proof, TicketLeg
 from mailbot.proofs import grouped
 from mailbot.proofs.dossiers import dossier_for
 from tests.support.clientmail import Doc, Thanks, apple, gmail, outlook, thunderbird
-from tests.support.helpers import ROOT, write_config
-from tests.support.proofmail import (File, attendance_pdf, invoice_pdf, proof_mail, report_pdf,
+from tests.support.proofmail import (File, attendance_pdf, proof_mail, report_pdf,
                                      ticket_pdf)
 from tests.support.ticketpdfs import encrypted_pdf, html_as_pdf, text_pdf, truncated_pdf
 
 KARIM = "karim.belkacem@orange.fr"
-START = datetime(2021, 11, 20, 8, 0, tzinfo=UTC)
-
-
-class Clock:
-    """A clock that moves one minute at each reading."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
 
 
 @pytest.fixture
-def bot(tmp_path: Path) -> Callable[..., Any]:
-    maildir = tmp_path / "maildir"
-    for role in ("list", "inbox"):
-        (maildir / role / "new").mkdir(parents=True, exist_ok=True)
-    cfg = write_config(tmp_path, maildir=maildir)
-    app = App(config.load(cfg), clock=Clock())
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
+def bot(app: App, tmp_path: Path) -> Callable[..., App]:
+    """deliver(raw, ...) into the inbox Maildir then run once; the same App across calls."""
+    inbox = tmp_path / "maildir" / "inbox" / "new"
     counter = iter(range(1, 10_000))
 
     def run(*raws: bytes) -> App:
         for raw in raws:
-            (maildir / "inbox" / "new" / f"{next(counter):05d}.x").write_bytes(raw)
+            (inbox / f"{next(counter):05d}.x").write_bytes(raw)
         asyncio.run(app.run_once())
         return app
 
-    run.app = app  # type: ignore[attr-defined]
     return run
 
 
