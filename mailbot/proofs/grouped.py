@@ -22,7 +22,7 @@ she must learn that the rest were filed. So:
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -77,7 +77,14 @@ def _message(session: Session, row: OutboxMessage) -> dict[str, Any]:
     files = [{"name": p.filename, "kind_label": label(p.kind), "duplicate": p.duplicate_of_id is not None,
               "unusable": p.kind == UNUSABLE, "why": p.problems.split("\n")[0] if p.problems else "",
               "forwarded": p.source == "forward"} for p in proofs]
-    return {"received_at": row.created_at, "files": files}
+    subject = proofs[0].subject if proofs else ""
+    received = proofs[0].received_at if proofs else row.created_at
+    return {"subject": subject, "received_at": _aware(received), "files": files}
+
+
+def _aware(when: datetime) -> datetime:
+    """Stored instants are UTC; SQLite gives them back naive."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def run(session: Session, services: Services, now: datetime | None = None) -> str:

@@ -54,12 +54,12 @@ _WHAT_IT_IS = {
 }
 
 EMPTY = "fichier vide (0 octet)"
-PASSWORD = ("PDF protégé par un mot de passe : nous ne pouvons pas l'ouvrir "
-            "(et nous ne cherchons pas à deviner le mot de passe)")
-PDF_TRUNCATED = "PDF incomplet : la fin du fichier manque, il ne s'ouvre pas"
-PDF_DAMAGED = "PDF endommagé : il ne s'ouvre pas"
-OFFICE_DAMAGED = "document endommagé : il ne s'ouvre pas"
-IMAGE_TRUNCATED = "image incomplète : la fin du fichier manque"
+PASSWORD = ("PDF protégé par un mot de passe, que nous ne pouvons donc pas ouvrir "
+            "(nous ne cherchons jamais à deviner un mot de passe)")
+PDF_TRUNCATED = "PDF incomplet (la fin du fichier manque), il ne s'ouvre pas"
+PDF_DAMAGED = "PDF endommagé, il ne s'ouvre pas"
+OFFICE_DAMAGED = "document endommagé, il ne s'ouvre pas"
+IMAGE_TRUNCATED = "image incomplète (la fin du fichier manque)"
 
 
 @dataclass(frozen=True)
