@@ -185,6 +185,9 @@ def test_fifteen_forwards_past_the_cap_are_grouped_not_dropped(bot: Callable[...
     text = text_of(group)
     assert all(f"habitante{n}@gmail.com" in text for n in range(cap, 15))
     assert "habitante0@gmail.com" not in text
+    assert f"Votre message «\u00a0TR: merci {cap}\u00a0», reçu le" in text
+    prose = re.sub(r"https?://\S+|mailto:\S+", "", text)
+    assert not re.search(r"[^\s\u00a0\u202f][ ][:;!?](\s|$)", prose), "no-break space before : ; ! ?"
     with Session(app.engine) as s:
         assert grouped.run(s, app.services, utcnow() + grouped.QUIET).startswith("0")  # once
 
