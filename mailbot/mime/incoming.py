@@ -35,6 +35,7 @@ class Attachment:
     inline: bool  # disposition inline, or a Content-ID image inside multipart/related
     content_id: str | None = None
     forward_index: int | None = None  # index in Incoming.forwards, None: the outer message
+    transfer_defect: str = ""  # its base64 body was damaged in transit (mime.transfer), French
 
     @property
     def size(self) -> int:

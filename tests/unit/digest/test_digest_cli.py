@@ -52,7 +52,7 @@ def test_jobs_lists_schedule_next_run_and_last_result(cfg: Path,
     assert code == 0 and lines[0].split() == ["tâche", "planification", "prochaine", "dernière",
                                               "résultat"]
     assert [line.split()[0] for line in lines[2:]] == \
-        ["digest", "reminders", "refresh_step", "sympa_review", "outbox"]
+        ["digest", "reminders", "proof_acks", "refresh_step", "sympa_review", "outbox"]
     assert "0 8 * * mon" in lines[2]
     run_cli(capsys, "--config", str(cfg), "run", "--once")  # first start: baselines
     code, out = run_cli(capsys, "--config", str(cfg), "jobs", "--json")

@@ -136,15 +136,20 @@ def test_html_part_escapes_what_senders_wrote(bot: Callable[..., App]) -> None:
     assert "&lt;script&gt;" in html
 
 
-def test_unreadable_files_are_filed_and_said(bot: Callable[..., App]) -> None:
+def test_unreadable_files_are_kept_and_said(bot: Callable[..., App]) -> None:
+    """A scan opens (filed, text not read); a password-protected PDF and a web page named
+    .pdf do not (kept, not counted, a readable copy asked: issue 12)."""
     app = bot(proof_mail(text="Bonjour, voici.", files=[
         File("chiffré.pdf", encrypted_pdf()), File("scan.pdf", scanned_pdf()),
         File("page.pdf", b"<!DOCTYPE html><html><body>billet</body></html>")]))
-    assert len(proofs(app)) == 3
+    assert sorted(p.kind for p in proofs(app)) == ["other", "unusable", "unusable"]
     text = text_of(mails(app)[0])
     assert "Ce que nous n'avons pas pu lire (les fichiers sont tout de même classés)" in text
-    assert "«\u00a0chiffré.pdf\u00a0»\u00a0: PDF chiffré" in text
-    assert "aucun texte lisible" in text and "page web (HTML)" in text
+    assert "aucun texte lisible" in text
+    assert "Ces fichiers ne comptent pas comme justificatifs" in text
+    assert "«\u00a0chiffré.pdf\u00a0»\u00a0: PDF protégé par un mot de passe" in text
+    assert "«\u00a0page.pdf\u00a0»\u00a0: ce n'est pas un PDF mais une page web (HTML)" in text
+    assert "copie lisible" in text
 
 
 def test_logo_only_asks_for_the_files(bot: Callable[..., App]) -> None:
