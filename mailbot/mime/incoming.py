@@ -41,6 +41,13 @@ class Attachment:
     def size(self) -> int:
         return len(self.data)
 
+    @property
+    def is_calendar(self) -> bool:
+        """A calendar file (text/calendar, application/ics, .ics)."""
+        kind = self.content_type.lower()
+        return kind.startswith("text/calendar") or kind == "application/ics" or \
+            self.filename.lower().endswith(".ics")
+
 
 @dataclass
 class Forwarded:
@@ -112,5 +119,4 @@ class Incoming:
     def is_invitation(self) -> bool:
         """A calendar invitation: a text/calendar part or an .ics file."""
         return "calendar" in (self.header("Content-Type") or "").lower() or any(
-            a.content_type.startswith("text/calendar") or a.filename.lower().endswith(".ics")
-            for a in self.attachments)
+            a.is_calendar for a in self.attachments)

@@ -358,3 +358,24 @@ def test_cli_json_shapes_and_zip_export(bot: Callable[..., App], tmp_path: Path)
         assert "Montant dû : 751,00" in z.read("resume.txt").decode()
         assert z.read("trajets.csv").decode("utf-8-sig").count("TQWZ4H") == 2
     assert run_cli(cfg, "proofs", "--member", "nobody@example.org")[0] == 2
+
+
+INVITE = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Atelier\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+
+def test_proofs_beside_a_calendar_file_are_filed(bot: Callable[..., App]) -> None:
+    # An AMO sends the meeting's invitation along with its attendance sheet: the sheet is a
+    # proof (h12b's held-out miss). An invitation alone is still not a proof (next test).
+    app = bot(proof_mail(subject="Atelier du 18", files=[
+        File("invitation.ics", INVITE, ctype="text/calendar"),
+        File("emargement.pdf", attendance_pdf())]))
+    [row] = rows(app)
+    assert row.category == "proof"
+    assert [p.kind for p in proofs(app)] == ["attendance_sheet"]
+
+
+def test_an_invitation_alone_is_not_a_proof(bot: Callable[..., App]) -> None:
+    app = bot(proof_mail(subject="Atelier du 18", text="Bonjour, l'invitation.",
+                         files=[File("invitation.ics", INVITE, ctype="text/calendar")]))
+    [row] = rows(app)
+    assert row.category == "other" and proofs(app) == []
