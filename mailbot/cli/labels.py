@@ -1,0 +1,69 @@
+"""French words for the codes the command line shows, and cell truncation.
+
+The tables people read say "message de la liste", "retenu", "en attente";
+`--json` keeps the stable English codes. An unknown code is shown as it is,
+never dropped. Subscription actions and states reuse the digest's words
+(`mailbot.digest.labels`), so the CLI and the digest say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from mailbot.digest.labels import CHANGE_ACTIONS, CHANGE_STATES
+
+CATEGORIES: dict[str, str] = {
+    "list_post": "message de la liste", "proof": "justificatif", "command": "commande",
+    "refresh_reply": "réponse à la mise à jour", "bounce": "avis de non-remise",
+    "autoreply": "réponse automatique", "sympa": "robot Sympa", "other": "autre",
+    "malformed": "illisible", "quarantined": "en quarantaine",
+}
+
+STATUSES: dict[str, str] = {
+    "done": "traité", "held": "retenu pour un humain", "quarantined": "en quarantaine",
+    "duplicate": "doublon", "queued": "en file", "sending": "en cours d'envoi",
+    "sent": "envoyé", "failed": "échec", "suppressed": "non envoyé (plafond)",
+    "running": "en cours", "baseline": "point de départ",
+}
+
+ROLES: dict[str, str] = {"list": "liste", "inbox": "boîte du robot"}
+
+REFRESH_STATES: dict[str, str] = {
+    "pending": "sans réponse", "kept": "adresse confirmée", "changing": "changement en cours",
+    "changed": "adresse changée", "bounced": "en échec", "silent": "silencieux",
+    "left": "désinscrit",
+}
+
+TAGS: dict[str, str] = {"": "non classé"}
+
+
+def word(table: Mapping[str, str], code: str | None) -> str:
+    """The French word for a code; the code itself when it has none yet."""
+    if code is None:
+        return ""
+    return table.get(code, code)
+
+
+def action(code: str | None) -> str:
+    return word(CHANGE_ACTIONS, code)
+
+
+def change_state(code: str | None) -> str:
+    return word(CHANGE_STATES, code)
+
+
+def cut(text: str | None, width: int) -> str:
+    """At most `width` characters, ending with "…" when cut (at a word when one is near)."""
+    text = " ".join((text or "").split())
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    space = head.rfind(" ")
+    if space >= width * 2 // 3:
+        head = head[:space]
+    return head.rstrip(" ,;:-") + "…"
+
+
+def counts(values: Mapping[str, int], table: Mapping[str, str]) -> str:
+    """{'list': 7, 'inbox': 15} -> 'liste : 7, boîte du robot : 15'."""
+    return ", ".join(f"{word(table, k)}\u00a0: {v}" for k, v in values.items())
