@@ -16,7 +16,8 @@ from functools import lru_cache
 from babel.dates import format_date, format_datetime, get_date_format
 
 LOCALE = "fr_FR"
-_NAMED = ("full", "long", "medium", "short")
+_NAMED = {name: str(get_date_format(name, locale=LOCALE).pattern)
+          for name in ("full", "long", "medium", "short")}
 # a lone "d" field (not "dd", not inside a 'quoted literal')
 _DAY_FIELD = re.compile(r"'[^']*'|(?<![d])d(?![d])")
 
@@ -24,8 +25,7 @@ _DAY_FIELD = re.compile(r"'[^']*'|(?<![d])d(?![d])")
 @lru_cache(maxsize=64)
 def first_of_month(pattern: str) -> str:
     """The pattern with "d" followed by the literal "er" (quoted parts left alone)."""
-    if pattern in _NAMED:
-        pattern = get_date_format(pattern, locale=LOCALE).pattern
+    pattern = _NAMED.get(pattern, pattern)
     return _DAY_FIELD.sub(lambda m: m.group(0) if m.group(0).startswith("'") else "d'er'",
                           pattern)
 
@@ -33,9 +33,7 @@ def first_of_month(pattern: str) -> str:
 def _pattern(pattern: str, day: int) -> str:
     if day == 1:
         return first_of_month(pattern)
-    if pattern in _NAMED:
-        return str(get_date_format(pattern, locale=LOCALE).pattern)
-    return pattern
+    return _NAMED.get(pattern, pattern)
 
 
 def format_fr(value: date | datetime, pattern: str = "full") -> str:
