@@ -34,7 +34,7 @@ REFRESH_STATES: dict[str, str] = {
     "left": "désinscrit",
 }
 
-TAGS: dict[str, str] = {"": "non classé"}
+MEMBER_STATUSES: dict[str, str] = {"active": "actif", "pending": "en attente", "left": "parti"}
 
 
 def word(table: Mapping[str, str], code: str | None) -> str:

@@ -30,6 +30,7 @@ _ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^argument (\S+): expected (.*)$", r"\1 : attendu \2"),
         (r"^ambiguous option: (\S+) could match (.*)$", r"option ambiguë \1 (\2 ?)"),
         (r"^argument (\S+): not allowed with argument (\S+)$", r"\1 : incompatible avec \2"),
+        (r"^argument (\S+): (.*)$", r"\1 : \2"),
     ))
 
 
