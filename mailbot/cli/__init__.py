@@ -28,11 +28,11 @@ from sqlalchemy.engine import Engine
 
 from mailbot import config as config_mod
 from mailbot import db
-from mailbot.config import Settings
 from mailbot import __version__
 from mailbot.cli.parser import Parser, hoist_options
 from mailbot.errors import (ConfigError, DeliveryError, MailbotError, RulesError, SourceError,
                             StorageError, TemplateError)
+from mailbot.settings import Settings
 from mailbot.services import Services, build_services
 
 

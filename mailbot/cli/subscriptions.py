@@ -15,7 +15,7 @@ from mailbot.cli import Cli, labels
 from mailbot.db import session_scope
 from mailbot.frdates import format_fr
 from mailbot.subscriptions import audit, forget, refresh, sympa
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 
 def register(sub: Any) -> None:
