@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from mailbot import shipped
+
 TLS_MODES = ("ssl", "starttls", "none")
 
 
@@ -142,8 +144,18 @@ class Settings:
     subscriptions: SubscriptionSettings
     refresh: RefreshSettings
     bounces: BounceSettings
-    rules_dir: Path
-    templates_dir: Path
+    rules_dir: Path | None = None  # [paths] rules: the operator's overrides, if any
+    templates_dir: Path | None = None  # [paths] templates
+
+    @property
+    def rules_dirs(self) -> tuple[Path, ...]:
+        """Where rule files are looked up, the operator's folder first."""
+        return shipped.layers("rules", self.rules_dir)
+
+    @property
+    def templates_dirs(self) -> tuple[Path, ...]:
+        """Where templates are looked up, the operator's folder first."""
+        return shipped.layers("templates", self.templates_dir)
 
     @property
     def outbox_dir(self) -> Path:

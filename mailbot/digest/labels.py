@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
-from babel.dates import format_date
 
-from mailbot.mail.render import LOCALE, eur, number_fr
+from mailbot.frdates import format_fr
+from mailbot.mail.render import eur, number_fr
 
 #: kind -> (short label for the digest table, long label for a sentence)
 PROOF_KINDS: dict[str, tuple[str, str]] = {
@@ -86,7 +86,7 @@ def date_short(value: str | date | None) -> str:
         day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return format_date(day, format="d MMMM yyyy", locale=LOCALE)
+    return format_fr(day, "d MMMM yyyy")
 
 
 def day(value: datetime | None, tz: tzinfo) -> str:
@@ -98,7 +98,7 @@ def day(value: datetime | None, tz: tzinfo) -> str:
 
 @lru_cache(maxsize=1024)
 def _day(value: date) -> str:
-    return format_date(value, "EEE d MMM", locale=LOCALE)
+    return format_fr(value, "EEE d MMM")
 
 
 def _amount(value: object) -> str:

@@ -35,8 +35,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LIST_FOLDER, ROOT, sample
-from tests.servers import Dovecot, SmtpCapture
+from tests.support.helpers import LIST_FOLDER, ROOT, sample
+from tests.support.servers import Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
 

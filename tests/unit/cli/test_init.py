@@ -11,7 +11,7 @@ from mailbot import shipped
 from mailbot.cli import main
 from mailbot.cli.init import config_text
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_shipped_folders_are_the_clones_in_a_checkout() -> None:
