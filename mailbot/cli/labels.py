@@ -9,8 +9,10 @@ never dropped. Subscription actions and states reuse the digest's words
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from mailbot.digest.labels import CHANGE_ACTIONS, CHANGE_STATES
+from mailbot.frdates import format_fr
 
 CATEGORIES: dict[str, str] = {
     "list_post": "message de la liste", "proof": "justificatif", "command": "commande",
@@ -25,6 +27,9 @@ STATUSES: dict[str, str] = {
     "sent": "envoyé", "failed": "échec", "suppressed": "non envoyé (plafond)",
     "running": "en cours", "baseline": "point de départ",
 }
+
+JOB_STATUSES: dict[str, str] = {"running": "en cours", "done": "fait", "failed": "échec",
+                                "baseline": "point de départ"}
 
 ROLES: dict[str, str] = {"list": "liste", "inbox": "boîte du robot"}
 
@@ -62,6 +67,16 @@ def cut(text: str | None, width: int) -> str:
     if space >= width * 2 // 3:
         head = head[:space]
     return head.rstrip(" ,;:-") + "…"
+
+
+def date_fr(iso: str | None) -> str:
+    """'2021-11-01T09:30:00+00:00' -> '1er nov. 2021' (the day as written in the ISO text)."""
+    if not iso:
+        return ""
+    try:
+        return format_fr(date.fromisoformat(iso[:10]), "d MMM yyyy")
+    except ValueError:
+        return iso
 
 
 def counts(values: Mapping[str, int], table: Mapping[str, str]) -> str:

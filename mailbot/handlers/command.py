@@ -14,6 +14,12 @@ from mailbot.subscriptions import actions, commands, confirm
 from mailbot.subscriptions.replies import confirm_reply, references
 
 
+#: the reason shown to people (`mailbot messages`, the digest), in their words
+ACTION_WORDS = {"subscribe": "inscription", "unsubscribe": "désinscription",
+                "change_address": "changement d'adresse", "help": "aide",
+                "unknown": "non reconnue"}
+
+
 class Command:
     """Understands the command, asks the affected address to confirm, or confirms."""
 
@@ -36,7 +42,7 @@ class Command:
         parsed = commands.parse_command("" if to_us else job.msg.subject, job.msg.text, sender,
                                         ignore=(s.bot.address, s.list.address, s.list.sympa,
                                                 *s.cotech.recipients))
-        job.row.reason = f"commande : {parsed.action}"
+        job.row.reason = f"commande\u00a0: {ACTION_WORDS.get(parsed.action, parsed.action)}"
         if parsed.action == "unknown":
             job.hold("message au robot sans commande reconnue")
             if to_us:
