@@ -128,20 +128,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = args.func(args, Cli(args))
     except SETUP_ERRORS as err:
-        print(f"mailbot : {err}", file=sys.stderr)
+        print(f"mailbot\u00a0: {err}", file=sys.stderr)
         return 1
     except MailbotError as err:
-        print(f"mailbot : {err}", file=sys.stderr)
+        print(f"mailbot\u00a0: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except OSError as err:
         where = f"{err.filename} : " if err.filename else ""
-        print(f"mailbot : {where}{err.strerror or err}", file=sys.stderr)
+        print(f"mailbot\u00a0: {where}{err.strerror or err}", file=sys.stderr)
         return 2 if isinstance(err, FileNotFoundError) else 1
     except Exception as err:  # the command line's boundary: one line, the detail with -v
         logging.getLogger("mailbot").debug("erreur inattendue", exc_info=True)
-        print(f"mailbot : erreur inattendue ({type(err).__name__} : {err})"
-              + ("" if args.verbose else " ; « -v » en donne le détail"), file=sys.stderr)
+        print(f"mailbot\u00a0: erreur inattendue ({type(err).__name__}\u00a0: {err})"
+              + ("" if args.verbose else "\u202f; « -v » en donne le détail"), file=sys.stderr)
         return 1
     return int(result or 0)

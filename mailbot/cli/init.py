@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,8 @@ def cmd_init(args: argparse.Namespace, cli: Cli) -> int:
     folder: Path = args.dir.expanduser().resolve()
     target = folder / "config.toml"
     if target.exists():
-        print(f"mailbot : {target} existe déjà ; rien n'a été écrit.")
+        print(f"mailbot\u00a0: {target} existe déjà\u202f; rien n'a été écrit.",
+              file=sys.stderr)
         return 2
     data_dir = (args.data_dir.expanduser().resolve() if args.data_dir else folder / "data")
     text = config_text(shipped.example_config(), data_dir, folder if args.copy else None)
@@ -63,11 +65,12 @@ def cmd_init(args: argparse.Namespace, cli: Cli) -> int:
         copied = {kind: shipped.copy_tree(kind, folder / kind) for kind in shipped.KINDS
                   } if args.copy else {}
     except OSError as err:
-        print(f"mailbot : impossible d'écrire dans {folder} : {err.strerror or err}")
+        print(f"mailbot\u00a0: impossible d'écrire dans {folder}\u00a0: "
+              f"{err.strerror or err}", file=sys.stderr)
         return 2
-    print(f"écrit : {target}")
+    print(f"écrit\u00a0: {target}")
     for kind, files in copied.items():
-        print(f"copié : {len(files)} fichier(s) dans {folder / kind}")
-    print(f"À faire : modifier {target} (serveur, adresses, COTECH), "
+        print(f"copié\u00a0: {len(files)} fichier(s) dans {folder / kind}")
+    print(f"À faire\u00a0: modifier {target} (serveur, adresses, COTECH), "
           f"puis « mailbot --config {target} check ».")
     return 0

@@ -31,6 +31,12 @@ STATUSES: dict[str, str] = {
 JOB_STATUSES: dict[str, str] = {"running": "en cours", "done": "fait", "failed": "échec",
                                 "baseline": "point de départ"}
 
+ERASED: dict[str, str] = {
+    "alias": "autres adresses", "requests": "demandes", "bounces": "avis de non-remise",
+    "refresh": "réponses à la mise à jour", "audit": "historique", "sympa": "commandes Sympa",
+    "outbox": "courriers", "messages": "messages", "posts": "messages de la liste",
+}
+
 ROLES: dict[str, str] = {"list": "liste", "inbox": "boîte du robot"}
 
 REFRESH_STATES: dict[str, str] = {

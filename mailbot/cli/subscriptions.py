@@ -159,9 +159,9 @@ def cmd_members_forget(args: argparse.Namespace, cli: Cli) -> int:
         except ValueError as err:
             print(f"mailbot\u00a0: {err}", file=sys.stderr)
             return 2
-    done = ", ".join(f"{k} : {v}" for k, v in sorted(report.erased.items())) or "rien d'autre"
+    done = labels.counts(dict(sorted(report.erased.items())), labels.ERASED) or "rien d'autre"
     print(f"{report.member} effacé ({done})")
     if report.kept_for_accounting:
-        print("conservé pour la comptabilité (nom, organisation) : "
+        print("conservé pour la comptabilité (nom, organisation)\u00a0: "
               + ", ".join(report.kept_for_accounting))
     return 0

@@ -58,7 +58,7 @@ def test_config_error_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFi
     bad.write_text("[bot]\naddress = 'nobody'\n", encoding="utf-8")
     assert main(["--config", str(bad), "messages"]) == 1
     err = capsys.readouterr().err
-    assert err.strip() == (f"mailbot : {bad}\xa0: [bot] address\xa0: "
+    assert err.strip() == (f"mailbot\xa0: {bad}\xa0: [bot] address\xa0: "
                            'adresse électronique invalide "nobody"')
 
 

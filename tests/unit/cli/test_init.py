@@ -57,7 +57,7 @@ def test_init_copy_fills_paths_and_never_overwrites(tmp_path: Path,
     capsys.readouterr()
     before = (target / "config.toml").read_bytes()
     assert main(["init", str(target)]) == 2
-    assert "existe déjà" in capsys.readouterr().out
+    assert "existe déjà" in capsys.readouterr().err
     assert (target / "config.toml").read_bytes() == before
 
 
