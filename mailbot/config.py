@@ -105,7 +105,7 @@ def _bot(r: TableReader, base: Path) -> BotSettings:
         timezone=r.checked("timezone", validate.timezone, r.get("timezone", str, d.timezone)),
         name=r.get("name", str, d.name),
         max_replies_per_address_per_day=r.number(
-            "max_replies_per_address_per_day", int, d.max_replies_per_address_per_day),
+            "max_replies_per_address_per_day", int, d.max_replies_per_address_per_day, 0),
         max_message_bytes=r.number("max_message_bytes", int, d.max_message_bytes, 1024),
     )
 

@@ -58,7 +58,7 @@ BOT = '[bot]\naddress="a@b.fr"\n'
     ('cotech = "x"\n' + BOT, r"cotech\xa0: une section \[cotech\] est attendue"),
     (BOT + 'timezone="Mars/Olympus"\n', r"timezone\xa0: fuseau horaire inconnu « Mars/Olympus »"),
     (BOT + 'timezone=1\n', r"timezone\xa0: un texte entre guillemets est attendu, pas 1"),
-    (BOT + 'max_replies_per_address_per_day=0\n', r"max_replies_per_address_per_day\xa0: au moins 1"),
+    (BOT + 'max_replies_per_address_per_day=-1\n', r"max_replies_per_address_per_day\xa0: au moins 0"),
     (BOT + 'max_replies_per_address_per_day=true\n', r"un nombre entier est attendu, pas true"),
     (BOT + 'database="not a url"\n', r"\[bot\] database\xa0: adresse de base invalide"),
     (BOT + 'data_dir=""\n', r"\[bot\] data_dir\xa0: chemin vide"),
