@@ -25,6 +25,7 @@ from sqlalchemy.exc import ArgumentError
 
 from mailbot import validate
 from mailbot.errors import ConfigError
+from mailbot.proofs.labels import KINDS
 from mailbot.settings import (
     AuthSettings,
     BotSettings,
@@ -217,11 +218,6 @@ def _cotech(r: TableReader, base: Path, bot: BotSettings) -> CotechSettings:
     )
 
 
-PROOF_KINDS = (
-    "thank_you", "meeting_report", "attendance_sheet", "mission_form", "invoice", "train_ticket",
-)
-
-
 def _proofs(r: TableReader, base: Path, bot: BotSettings) -> ProofSettings:
     r.reject_unknown(_known(ProofSettings))
     fee = r.checked("fee_eur", validate.amount, r.table.get("fee_eur", ProofSettings.fee_eur))
@@ -239,10 +235,10 @@ def _proofs(r: TableReader, base: Path, bot: BotSettings) -> ProofSettings:
             if not isinstance(kinds, list) or not kinds:
                 raise r.fail("complete_when", f"alternative invalide {shown(alt)}")
             for kind in kinds:
-                if kind not in PROOF_KINDS:
+                if kind not in KINDS:
                     raise r.fail("complete_when", f"nature de justificatif inconnue "
                                                   f"{shown(kind)} (connues\u00a0: "
-                                                  f"{', '.join(PROOF_KINDS)})")
+                                                  f"{', '.join(KINDS)})")
             alts.append(tuple(kinds))
         groups.append(tuple(alts))
     return ProofSettings(fee_eur=fee, complete_when=tuple(groups))

@@ -21,7 +21,8 @@ from mailbot import config, members
 
 from mailbot.jobs import scheduler
 from mailbot.app import App
-from mailbot.digest import collect, sources
+from mailbot.digest import collect
+from mailbot.proofs.dossiers import compute_dossiers
 from tests.support.helpers import LIST_FOLDER, ROOT, sample, write_config
 from tests.support.servers import CapturedMessage, Dovecot, SmtpCapture
 
@@ -193,7 +194,7 @@ def test_monday_digest_of_a_real_week_line_by_line(week: tuple[App, Clock],
         f"- jeu. 26 mars, inconnu@exemple.fr — «{nb}Question sur l'AMI{nb}»"]
     # Dossiers: as the proofs domain computed them from the proofs filed this week.
     with Session(app.engine) as s:
-        dossiers = sources.dossiers(s, app.settings)
+        dossiers = compute_dossiers(s, app.settings)
     assert dossiers is not None
     started = [d for d in dossiers if d.first_proof_at]
     assert {d.name for d in started} == {"Julien Roux", "Karim Belkacem"}

@@ -21,7 +21,8 @@ import pytest
 from sqlmodel import Session
 
 from mailbot import config, db
-from mailbot.digest import labels, sources
+from mailbot.digest import labels, send
+from mailbot.proofs import labels as proof_labels
 from mailbot.models import Member, Post, ProcessedMessage
 from mailbot.models.jobs import Reminder
 from mailbot.services import Services, build_services
@@ -243,25 +244,25 @@ def seed_week(session: Session) -> None:
 def fake_domains(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[FakeDossier]]:
     """The proofs and subscriptions domains answer with DOSSIERS and REPORT."""
     dossiers = list(DOSSIERS)
-    monkeypatch.setattr(sources, "dossiers", lambda session, settings: dossiers)
-    monkeypatch.setattr(sources, "subscription_report", lambda session, since, until: REPORT)
+    monkeypatch.setattr(send, "compute_dossiers", lambda session, settings: dossiers)
+    monkeypatch.setattr(send, "period_report", lambda session, since, until: REPORT)
     yield dossiers
 
 
 # -- tests of the labels the digest and reminders use ------------------------------
 
 def test_proof_kinds_in_french_known_first() -> None:
-    assert labels.proofs_summary({"train_ticket": 2, "zz_new": 1, "thank_you": 1}) == \
+    assert proof_labels.proofs_summary({"train_ticket": 2, "zz_new": 1, "thank_you": 1}) == \
         "remerciement, billet\u00a0×2, zz_new"
-    assert labels.kind_long("thank_you+meeting_report") == \
+    assert proof_labels.kind_long("thank_you+meeting_report") == \
         "le mail de remerciement et le compte-rendu"
-    assert labels.kind_short("attendance_sheet|mission_form") == "émargement ou mission"
+    assert proof_labels.kind_short("attendance_sheet|mission_form") == "émargement ou mission"
 
 
 def test_ticket_line() -> None:
-    assert labels.ticket_line(ticket("67.00", "2026-03-05", "Lille", "Paris", "QX7K2P")) == \
+    assert proof_labels.ticket_line(ticket("67.00", "2026-03-05", "Lille", "Paris", "QX7K2P")) == \
         "Lille → Paris, 5 mars 2026, 67,00\u00a0€ (réf. QX7K2P)"
-    assert labels.ticket_line({}) == "billet"
+    assert proof_labels.ticket_line({}) == "billet"
 
 
 def test_change_and_bounce_lines() -> None:

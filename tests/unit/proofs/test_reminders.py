@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 
 from mailbot.proofs import reminders
 from mailbot.settings import ReminderSettings
-from mailbot.digest import sources
 from mailbot.models import Member, OutboxMessage, ProcessedMessage
 from mailbot.models.jobs import Reminder
 from mailbot.services import Services
@@ -108,7 +107,7 @@ def clock() -> Clock:
 @pytest.fixture
 def dossiers(monkeypatch: pytest.MonkeyPatch) -> list[FakeDossier]:
     current = [MATHIEU]
-    monkeypatch.setattr(sources, "dossiers", lambda session, settings: list(current))
+    monkeypatch.setattr(reminders, "compute_dossiers", lambda session, settings: list(current))
     return current
 
 
@@ -252,7 +251,11 @@ def test_daily_cap_suppresses_and_records(tmp_path: Path, clock: Clock,
         assert s.exec(select(Reminder)).one().status == "suppressed"
 
 
-def test_without_the_proofs_domain_nothing_is_sent(services: Services,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sources, "dossiers", lambda session, settings: None)
-    assert run_job(services) == "non disponible (dossiers des justificatifs)"
+def test_a_failing_proofs_domain_fails_the_job_loudly(services: Services,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(session: Session, settings: object) -> list[FakeDossier]:
+        raise KeyError("fee")
+
+    monkeypatch.setattr(reminders, "compute_dossiers", broken)
+    with pytest.raises(KeyError):  # the scheduler records it failed and retries; no silent "ok"
+        run_job(services)
