@@ -66,3 +66,34 @@ def test_config_text_needs_the_example_lines() -> None:
         config_text("[bot]\n", Path("/x"), None)
     with pytest.raises(ValueError):
         config_text('data_dir = "data"\n', Path("/x"), Path("/etc/mailbot"))
+
+
+def test_rules_and_templates_read_through_the_overlay(tmp_path: Path) -> None:
+    from datetime import date
+
+    from mailbot.decide.facts import FIELDS
+    from mailbot.decide.rules import load_rules
+    from mailbot.mail.render import Renderer
+
+    shipped_rules = load_rules((ROOT / "rules",), FIELDS)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "20-tags.toml").write_text(
+        'schema = 1\nstage = "tag"\n[[rule]]\nname = "mine"\nresult = "GO"\n'
+        'any = [{ field = "subject", regex = "zzz" }]\n', encoding="utf-8")
+    mine = load_rules((rules, ROOT / "rules"), FIELDS)
+    names = {r.name for r in mine.rules}
+    assert "mine" in names
+    assert len(mine.stage("tag")) == 1  # the shipped 20-tags.toml is replaced, not added to
+    assert len(mine.stage("classify")) == len(shipped_rules.stage("classify"))
+
+    templates = tmp_path / "templates" / "fr" / "help"
+    templates.mkdir(parents=True)
+    (templates / "subject.txt.j2").write_text("[QPV] Mon aide\n", encoding="utf-8")
+    renderer = Renderer((tmp_path / "templates", ROOT / "templates"))
+    mine_subject = renderer.env.get_template("fr/help/subject.txt.j2")
+    assert mine_subject.render().strip() == "[QPV] Mon aide"
+    body = renderer.env.get_template("fr/help/body.txt.j2").filename or ""
+    assert body.startswith(str(ROOT / "templates"))
+    assert renderer.kinds() == Renderer(ROOT / "templates").kinds()
+    assert renderer.date_fr(date(2021, 11, 1)) == "lundi 1er novembre 2021"
