@@ -136,8 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as err:
-        where = f"{err.filename} : " if err.filename else ""
-        print(f"mailbot\u00a0: {where}{err.strerror or err}", file=sys.stderr)
+        from mailbot.cli.labels import os_error
+
+        print(f"mailbot\u00a0: {os_error(err)}", file=sys.stderr)
         return 2 if isinstance(err, FileNotFoundError) else 1
     except Exception as err:  # the command line's boundary: one line, the detail with -v
         logging.getLogger("mailbot").debug("erreur inattendue", exc_info=True)

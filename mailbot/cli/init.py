@@ -16,6 +16,7 @@ from typing import Any
 
 from mailbot import shipped
 from mailbot.cli import Cli
+from mailbot.cli.labels import os_error
 
 _DATA_DIR = re.compile(r'^data_dir = "[^"]*"', re.MULTILINE)
 _PATHS = re.compile(r"^# \[paths\].*\n# rules = .*\n# templates = .*$", re.MULTILINE)
@@ -65,8 +66,8 @@ def cmd_init(args: argparse.Namespace, cli: Cli) -> int:
         copied = {kind: shipped.copy_tree(kind, folder / kind) for kind in shipped.KINDS
                   } if args.copy else {}
     except OSError as err:
-        print(f"mailbot\u00a0: impossible d'écrire dans {folder}\u00a0: "
-              f"{err.strerror or err}", file=sys.stderr)
+        print(f"mailbot\u00a0: impossible d'écrire dans {folder}\u00a0: {os_error(err, False)}",
+              file=sys.stderr)
         return 2
     print(f"écrit\u00a0: {target}")
     for kind, files in copied.items():

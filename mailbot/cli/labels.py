@@ -8,6 +8,7 @@ never dropped. Subscription actions and states reuse the digest's words
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping
 from datetime import date
 
@@ -46,6 +47,21 @@ REFRESH_STATES: dict[str, str] = {
 }
 
 MEMBER_STATUSES: dict[str, str] = {"active": "actif", "pending": "en attente", "left": "parti"}
+
+
+OS_ERRORS: dict[int, str] = {
+    errno.ENOENT: "introuvable", errno.EISDIR: "c'est un dossier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EACCES: "permission refusée", errno.EPERM: "opération interdite",
+    errno.ENOSPC: "disque plein", errno.EROFS: "système de fichiers en lecture seule",
+    errno.EEXIST: "existe déjà",
+}
+
+
+def os_error(err: OSError, path: bool = True) -> str:
+    """'/x.csv : introuvable' for an OSError, in French when it is a usual one."""
+    where = f"{err.filename}\u00a0: " if err.filename and path else ""
+    return where + OS_ERRORS.get(err.errno or 0, err.strerror or str(err))
 
 
 def word(table: Mapping[str, str], code: str | None) -> str:
