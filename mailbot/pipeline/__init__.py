@@ -14,9 +14,9 @@ any instant):
      quarantine). Both are idempotent (a keyword set twice is one keyword; a
      MOVE of a UID already gone is a no-op), then set `effects_done`. At
      start, rows whose `effects_done` is false get their effect again;
-  4. the outbox sender delivers rows after their commit (see outbox.py).
+  4. the outbox sender delivers rows after their commit (see mail/outbox.py).
 
-List posts read by their header fields go through mailbot/listbatch.py: the same
+List posts read by their header fields go through mailbot/pipeline/batch.py: the same
 ordering, with one commit for a whole fetch batch of plain posts.
 
 Any exception in step 2 rolls the transaction back; the message is then

@@ -16,18 +16,25 @@ from mailbot.digest import collect, send
 from mailbot.models import OutboxMessage
 from mailbot.models.jobs import DigestSent
 from mailbot.services import Services
-from tests.unit.digest.test_digest_data import (  # noqa: F401  (fake_domains is a fixture)
-    COTECH, END, PARIS, START, Clock, FakeDossier, fake_domains, make_services, seed_week,
+from tests.support.apps import make_services
+from tests.support.clock import Clock
+from tests.unit.digest.test_digest_data import (
+    COTECH, END, PARIS, START, FakeDossier, seed_week,
 )
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Services:
-    svc = make_services(tmp_path, Clock(END))
-    with Session(svc.engine) as s:
+def clock() -> Clock:
+    return Clock(END)
+
+
+@pytest.fixture
+def services(services: Services) -> Services:
+    """The shared services, with the fixed week seeded."""
+    with Session(services.engine) as s:
         seed_week(s)
         s.commit()
-    return svc
+    return services
 
 
 def test_clean_subject() -> None:

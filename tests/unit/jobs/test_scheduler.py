@@ -20,7 +20,9 @@ from mailbot.models import OutboxMessage
 from mailbot.models.jobs import DigestSent, JobRun
 from mailbot.subscriptions import jobs as subscription_jobs
 from mailbot.services import Services
-from tests.unit.digest.test_digest_data import PARIS, Clock, make_services
+from tests.support.clock import Clock
+from tests.support.apps import make_services
+from tests.unit.digest.test_digest_data import PARIS
 
 FRIDAY = datetime(2026, 3, 20, 15, 0, tzinfo=PARIS)
 MONDAY = datetime(2026, 3, 23, 8, 0, 30, tzinfo=PARIS)
@@ -32,10 +34,9 @@ def clock() -> Clock:
     return Clock(FRIDAY)
 
 
-@pytest.fixture
-def services(tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Services:
+@pytest.fixture(autouse=True)
+def _subscription_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_subscription_jobs(monkeypatch)
-    return make_services(tmp_path, clock)
 
 
 def fake_subscription_jobs(monkeypatch: pytest.MonkeyPatch) -> None:

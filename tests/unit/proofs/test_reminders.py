@@ -19,7 +19,9 @@ from mailbot.settings import ReminderSettings
 from mailbot.models import Member, OutboxMessage, ProcessedMessage
 from mailbot.models.jobs import Reminder
 from mailbot.services import Services
-from tests.unit.digest.test_digest_data import DOSSIERS, PARIS, Clock, FakeDossier, make_services
+from tests.support.clock import Clock
+from tests.support.apps import make_services
+from tests.unit.digest.test_digest_data import DOSSIERS, PARIS, FakeDossier
 
 POLICY = ReminderSettings(after_days=7, every_days=7, max_count=3)
 COMPLETED = datetime(2026, 3, 10, 10, 0, tzinfo=PARIS)
@@ -109,11 +111,6 @@ def dossiers(monkeypatch: pytest.MonkeyPatch) -> list[FakeDossier]:
     current = [MATHIEU]
     monkeypatch.setattr(reminders, "compute_dossiers", lambda session, settings: list(current))
     return current
-
-
-@pytest.fixture
-def services(tmp_path: Path, clock: Clock) -> Services:
-    return make_services(tmp_path, clock)
 
 
 def run_job(services: Services) -> str:
