@@ -51,6 +51,15 @@ class Formatter(argparse.HelpFormatter):
                           "utilisation\u00a0: " if prefix is None else prefix)
 
 
+class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Sub-commands whose own --help opens with the line the list shows."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if "help" in kwargs:
+            kwargs.setdefault("description", kwargs["help"][:1].upper() + kwargs["help"][1:] + ".")
+        return super().add_parser(name, **kwargs)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with French headings, -h and errors; a usage error exits with 2."""
 
@@ -62,6 +71,7 @@ class Parser(argparse.ArgumentParser):
         self._optionals.title = "options"
         self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                           help="afficher cette aide")
+        self.register("action", "parsers", _Commands)
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
