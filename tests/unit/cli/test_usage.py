@@ -148,3 +148,12 @@ def test_digest_explains_an_empty_period(cfg: Path, capsys: pytest.CaptureFixtur
     assert "Aucun message de la liste du " in err
     assert re.search(r"Les messages enregistrés vont du \d+(er)? \w+ 2021", err), err
     assert "mailbot digest --since 2021-" in err
+
+
+def test_every_code_of_the_vocabulary_has_a_french_word() -> None:
+    from mailbot.cli import labels
+    from mailbot.vocab import Category, Role, Status
+
+    assert set(Category) <= set(labels.CATEGORIES)
+    assert set(Status) <= set(labels.STATUSES)
+    assert set(Role) <= set(labels.ROLES)
