@@ -41,6 +41,7 @@ from mailbot.settings import (
     SourceSettings,
     SubscriptionSettings,
     TLS_MODES,
+    WebSettings,
 )
 from mailbot.tomlreader import TableReader, email_address, shown
 
@@ -138,17 +139,10 @@ def _imap(r: TableReader, base: Path, bot: BotSettings) -> ImapSettings:
         list_folder=r.get("list_folder", str, d.list_folder),
         inbox_folder=r.get("inbox_folder", str, d.inbox_folder),
         quarantine_folder=r.get("quarantine_folder", str, d.quarantine_folder),
-        idle_seconds=_idle(r, d.idle_seconds),
+        idle_seconds=r.number("idle_seconds", int, d.idle_seconds, 10, 29 * 60),  # RFC 2177
         poll_seconds=r.number("poll_seconds", int, d.poll_seconds),
         fetch_batch=r.number("fetch_batch", int, d.fetch_batch),
     )
-
-
-def _idle(r: TableReader, default: int) -> int:
-    seconds: int = r.number("idle_seconds", int, default, 10)
-    if seconds > 29 * 60:
-        raise r.fail("idle_seconds", f"au plus 1740 (29 minutes, RFC 2177), pas {seconds}")
-    return seconds
 
 
 def _smtp(r: TableReader, base: Path, bot: BotSettings) -> SmtpSettings:
@@ -207,9 +201,6 @@ def _paths(r: TableReader, base: Path, bot: BotSettings) -> dict[str, Path | Non
 def _cotech(r: TableReader, base: Path, bot: BotSettings) -> CotechSettings:
     r.reject_unknown(_known(CotechSettings))
     recipients = r.get("recipients", list, [])
-    for item in recipients:
-        if not isinstance(item, str):
-            raise r.fail("recipients", f"une liste d'adresses est attendue, pas {shown(item)}")
     cron = r.get("digest_cron", str, CotechSettings.digest_cron)
     return CotechSettings(
         recipients=tuple(r.checked("recipients", email_address, x) for x in recipients),
@@ -258,6 +249,26 @@ def _refresh(r: TableReader, base: Path, bot: BotSettings) -> RefreshSettings:
     return RefreshSettings(start=start, reminder_days=tuple(days), deadline_days=deadline)
 
 
+def _web(r: TableReader, base: Path, bot: BotSettings) -> WebSettings:
+    """[web]: where the COTECH's page listens, its public URL, who else may sign in."""
+    r.reject_unknown(_known(WebSettings))
+    listen: str = r.get("listen", str, WebSettings.listen)
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise r.fail("listen", f"hôte:port est attendu (par exemple « 127.0.0.1:8025 »), "
+                               f"pas {shown(listen)}")
+    base_url: str = r.get("base_url", str, f"http://{listen}").rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise r.fail("base_url", f"une adresse http(s):// est attendue, pas {shown(base_url)}")
+    allow = r.get("allow", list, [])
+    return WebSettings(
+        listen=listen, base_url=base_url,
+        allow=tuple(r.checked("allow", email_address, a) for a in allow),
+        secret_env=r.get("secret_env", str, ""),
+        in_daemon=r.get("in_daemon", bool, False),
+    )
+
+
 def _simple(cls: type[Any], least: dict[str, float]) -> Callable[..., Any]:
     """A builder for a section made of numbers with defaults, each at least `least`."""
     def build(r: TableReader, base: Path, bot: BotSettings) -> Any:
@@ -276,6 +287,6 @@ SECTIONS: dict[str, Callable[..., Any]] = {
     "reminders": _simple(ReminderSettings, {"max_count": 0}),
     "subscriptions": _simple(SubscriptionSettings, {}),
     "refresh": _refresh, "bounces": _simple(BounceSettings, {"threshold": 0.1}),
-    "paths": _paths,
+    "paths": _paths, "web": _web,
 }
 OPTIONAL = {"imap", "smtp"}  # absent: a local Maildir, a local outbox folder

@@ -128,6 +128,30 @@ class BounceSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """`[web]`: the COTECH's page (mailbot/web/): where it listens, its public URL, who
+    may sign in besides the roster's COTECH, the cookie key's variable, in the daemon."""
+
+    listen: str = "127.0.0.1:8025"
+    base_url: str = "http://127.0.0.1:8025"
+    allow: tuple[str, ...] = ()
+    secret_env: str = ""
+    in_daemon: bool = False
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+    @property
+    def secure(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the daemon needs, read from one config.toml."""
 
@@ -156,6 +180,7 @@ class Settings:
     def templates_dirs(self) -> tuple[Path, ...]:
         """Where templates are looked up, the operator's folder first."""
         return shipped.layers("templates", self.templates_dir)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def outbox_dir(self) -> Path:

@@ -58,11 +58,14 @@ class TableReader:
                                  f"pas {shown(value)}")
         return value
 
-    def number(self, key: str, kind: type[T], default: T, least: float = 1) -> T:
-        """An int or float of at least `least`."""
+    def number(self, key: str, kind: type[T], default: T, least: float = 1,
+               most: float | None = None) -> T:
+        """An int or float of at least `least` (and at most `most`)."""
         value = self.get(key, kind, default)
         if value < least:
             raise self.fail(key, f"au moins {least:g} est attendu, pas {shown(value)}")
+        if most is not None and value > most:
+            raise self.fail(key, f"au plus {most:g} est attendu, pas {shown(value)}")
         return value  # type: ignore[no-any-return]
 
     def checked(self, key: str, check: Callable[..., T], value: Any, *more: Any) -> T:
@@ -112,8 +115,10 @@ class TableReader:
                 raise self.fail(key, f"clé inconnue (connues\u00a0: {', '.join(sorted(known))})")
 
 
-def email_address(value: str) -> str:
+def email_address(value: object) -> str:
     """'Cotech@Example.fr ' -> 'cotech@example.fr'; ValueError when not an address."""
+    if not isinstance(value, str):
+        raise ValueError(f"une adresse électronique est attendue, pas {shown(value)}")
     clean = value.strip().lower()
     if not _ADDRESS.match(clean):
         raise ValueError(f"adresse électronique invalide {shown(value)}")

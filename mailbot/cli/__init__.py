@@ -99,7 +99,7 @@ def version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from mailbot.cli import core, init, jobs, proofs, subscriptions
+    from mailbot.cli import core, init, jobs, proofs, subscriptions, web
 
     parser = Parser(prog="mailbot", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--config", default=default_config(), metavar="FICHIER",
@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="afficher la version")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE",
                                 title="commandes")
-    for module in (core, proofs, subscriptions, jobs, init):
+    for module in (core, proofs, subscriptions, jobs, web, init):
         module.register(sub)
     return parser
 

@@ -24,7 +24,8 @@ CATEGORIES: dict[str, str] = {
 
 STATUSES: dict[str, str] = {
     "done": "traité", "held": "retenu pour un humain", "quarantined": "en quarantaine",
-    "duplicate": "doublon", "queued": "en file", "sending": "en cours d'envoi",
+    "duplicate": "doublon", "replayed": "traité à nouveau", "dismissed": "écarté",
+    "queued": "en file", "sending": "en cours d'envoi",
     "sent": "envoyé", "failed": "échec", "suppressed": "non envoyé (plafond)",
     "running": "en cours", "baseline": "point de départ",
 }

@@ -1,7 +1,7 @@
 """SQLModel tables, one module per domain; importing this package registers them all.
 
 core: members, processed messages, list posts, outbox.
-proofs, subscriptions, jobs: filled by their own issues.
+proofs, subscriptions, jobs: filled by their own issues; web: sign-in links, action log.
 """
 
 from mailbot.models.core import (
@@ -15,5 +15,6 @@ from mailbot.models.core import (
 from mailbot.models import proofs as proofs  # noqa: F401  (registers tables)
 from mailbot.models import subscriptions as subscriptions  # noqa: F401
 from mailbot.models import jobs as jobs  # noqa: F401
+from mailbot.models import web as web  # noqa: F401
 
 __all__ = ["Member", "MemberAlias", "OutboxMessage", "Post", "ProcessedMessage", "utcnow"]

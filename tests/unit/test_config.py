@@ -49,7 +49,7 @@ BOT = '[bot]\naddress="a@b.fr"\n'
     (BOT + '[imap]\nhost="h"\nusername="u"\nport=70000\n', r"\[imap\] port\xa0: un port de 1 à 65535"),
     (BOT + '[imap]\nhost="h"\nusername="u"\nport="993"\n', r"\[imap\] port\xa0: un nombre entier est attendu, pas \"993\""),
     (BOT + '[imap]\nhost=""\nusername="u"\n', r"\[imap\] host\xa0: nom de serveur invalide"),
-    (BOT + '[imap]\nhost="h"\nusername="u"\nidle_seconds=3600\n', r"idle_seconds\xa0: au plus 1740"),
+    (BOT + '[imap]\nhost="h"\nusername="u"\nidle_seconds=3600\n', r"idle_seconds\xa0: au plus 1740 est attendu"),
     (BOT + '[imap]\nhost="h"\nusername="u"\npoll_seconds=0\n', r"poll_seconds\xa0: au moins 1"),
     (BOT + '[imap]\nhost="h"\nusername="u"\npassword="p"\npassword_env="P"\n', r"password\xa0: donnez password ou password_env"),
     (BOT + 'foo=1\n', r"\[bot\] foo\xa0: clé inconnue"),
@@ -67,7 +67,7 @@ BOT = '[bot]\naddress="a@b.fr"\n'
     (BOT + '[cotech]\ndigest_cron="0 8 * * lunedi"\n', r"jour de la semaine « lunedi » impossible"),
     (BOT + '[cotech]\nrecipients="a@b.fr"\n', r"recipients\xa0: une liste \[ ... \] est attendu"),
     (BOT + '[cotech]\nrecipients=["a@b.fr", "nobody"]\n', r"recipients\xa0: adresse électronique invalide \"nobody\""),
-    (BOT + '[cotech]\nrecipients=[1]\n', r"recipients\xa0: une liste d'adresses est attendue, pas 1"),
+    (BOT + '[cotech]\nrecipients=[1]\n', r"recipients\xa0: une adresse électronique est attendue, pas 1"),
     (BOT + '[proofs]\nfee_eur="six cents"\n', r"fee_eur\xa0: un montant en euros est attendu"),
     (BOT + '[proofs]\nfee_eur=-600\n', r"fee_eur\xa0: un montant positif"),
     (BOT + '[proofs]\ncomplete_when=[["nonsense"]]\n', r"nature de justificatif inconnue \"nonsense\""),
@@ -82,12 +82,27 @@ BOT = '[bot]\naddress="a@b.fr"\n'
     (BOT + '[paths]\nrules="nowhere"\n', r"\[paths\] rules\xa0: dossier introuvable"),
     (BOT + '[paths]\ntemplates=""\n', r"\[paths\] templates\xa0: chemin vide"),
     (BOT + '[paths]\nother="x"\n', r"\[paths\] other\xa0: clé inconnue"),
+    (BOT + '[web]\nlisten="8025"\n', r"\[web\] listen\xa0: hôte:port est attendu"),
+    (BOT + '[web]\nbase_url="qpv.fr"\n', r"\[web\] base_url\xa0: une adresse http\(s\)://"),
+    (BOT + '[web]\nallow=["x"]\n', r"\[web\] allow\xa0: adresse électronique invalide"),
+    (BOT + '[web]\nin_daemon="yes"\n', r"\[web\] in_daemon\xa0: true ou false est attendu"),
+    (BOT + '[web]\nport=1\n', r"\[web\] port\xa0: clé inconnue"),
     ('[bot\n', r"TOML invalide"),
 ])
 def test_invalid_values_are_named(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as err:
         config.load(write(tmp_path, body))
     assert str(err.value).startswith(str(tmp_path / "config.toml"))
+
+
+def test_web_section(tmp_path: Path) -> None:
+    s = config.load(write(tmp_path, BOT))
+    assert s.web.listen == "127.0.0.1:8025" and not s.web.in_daemon
+    s = config.load(write(tmp_path, BOT + '[web]\nlisten="0.0.0.0:9000"\n'
+                                          'base_url="https://qpv.fr/"\nallow=["T@X.fr"]\n'
+                                          'in_daemon=true\nsecret_env="S"\n'))
+    assert (s.web.port, s.web.base_url, s.web.allow, s.web.in_daemon, s.web.secret_env) == (
+        9000, "https://qpv.fr", ("t@x.fr",), True, "S")
 
 
 def test_french_day_names_are_accepted(tmp_path: Path) -> None:
