@@ -14,6 +14,7 @@ from mailbot import members
 from mailbot.cli import Cli, labels
 from mailbot.db import session_scope
 from mailbot.models import Member, ProcessedMessage
+from mailbot.subscriptions import sympa_sync
 
 
 def register(sub: Any) -> None:
@@ -101,11 +102,12 @@ def member_dict(session: Any, m: Member) -> dict[str, Any]:
 
 def cmd_members_list(args: argparse.Namespace, cli: Cli) -> int:
     with session_scope(cli.engine) as s:
-        rows = [member_dict(s, m) for m in s.exec(select(Member).order_by(
-            col(Member.group), col(Member.email))).all()]
-    table = [("adresse", "nom", "groupe", "statut", "autres adresses")] + [
+        on_sympa = sympa_sync.labels(s)  # a change Sympa has not confirmed shows here
+        rows = [{**member_dict(s, m), "sympa": on_sympa.get(m.email, "")}
+                for m in s.exec(select(Member).order_by(col(Member.group), col(Member.email)))]
+    table = [("adresse", "nom", "groupe", "statut", "Sympa", "autres adresses")] + [
         (r["email"], labels.cut(r["name"], 40), r["group"],
-         labels.word(labels.MEMBER_STATUSES, r["status"]), " ".join(r["aliases"]))
+         labels.word(labels.MEMBER_STATUSES, r["status"]), r["sympa"], " ".join(r["aliases"]))
         for r in rows]
     cli.out(rows, table)
     return 0
