@@ -14,9 +14,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from babel.dates import format_date
-
-from mailbot.mail.render import LOCALE, eur
+from mailbot.frdates import format_fr
+from mailbot.mail.render import eur
 
 KINDS = ("thank_you", "meeting_report", "attendance_sheet", "mission_form", "invoice",
          "train_ticket")
@@ -104,7 +103,7 @@ def date_short(value: str | date | None) -> str:
         day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return format_date(day, format="d MMMM yyyy", locale=LOCALE)
+    return format_fr(day, "d MMMM yyyy")
 
 
 def _amount(value: object) -> str:
