@@ -4,6 +4,10 @@ KItinerary comparison.
     .venv/bin/python -m bench.tickets_accuracy                 # dev and held-out
     .venv/bin/python -m bench.tickets_accuracy --split dev --misses
     .venv/bin/python -m bench.tickets_accuracy --kitinerary
+    .venv/bin/python -m bench.tickets_accuracy --split blind --per-family 24
+
+``blind`` is `tests.support.ticketgen.blind`: families written by another
+engineer without reading the reader (h12c), reported apart.
 
 Documents come from `tests.support.ticketgen` (PDFs go through the real
 `pdf_text`, mails through `extract_from_email`). A leg is right when every
@@ -26,6 +30,7 @@ from mailbot.tickets import TicketResult, extract_from_email, extract_from_pdf_t
 from mailbot.tickets.anytext import read_any
 from mailbot.tickets.text import normalize
 from tests.support.ticketgen import FAMILIES, Sample, generate
+from tests.support.ticketgen.blind import generate as generate_blind
 from mailbot.proofs.pdftext import pdf_text
 
 FIELDS = ("amount_eur", "date", "origin", "destination", "reference", "carrier")
@@ -42,7 +47,8 @@ def read(sample: Sample) -> TicketResult | None:
 
 def score(split: str, per_family: int, misses: bool) -> dict[str, Counter[str]]:
     by_family: dict[str, Counter[str]] = {}
-    for sample in generate(split, per_family):
+    samples = generate_blind(per_family) if split == "blind" else generate(split, per_family)
+    for sample in samples:
         result = read(sample)
         got = [leg.to_dict() for leg in result.legs] if result else []
         c = by_family.setdefault(sample.family, Counter())
@@ -109,7 +115,7 @@ def kitinerary() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=("dev", "heldout", "both"), default="both")
+    parser.add_argument("--split", choices=("dev", "heldout", "both", "blind"), default="both")
     parser.add_argument("--per-family", type=int, default=12)
     parser.add_argument("--misses", action="store_true", help="print every wrong leg")
     parser.add_argument("--kitinerary", action="store_true", help="only the KItinerary comparison")

@@ -32,10 +32,12 @@ from datetime import date
 from decimal import Decimal
 
 from mailbot.tickets.base import iso
+from mailbot.tickets.carriers import document_carrier, leg_carrier
 from mailbot.tickets.dates import find_dates
 from mailbot.tickets.lines import Line, chrome_lines, classify, is_issue_line, station_like
 from mailbot.tickets.model import Leg, TicketResult, build_result
 from mailbot.tickets.references import booking_reference, order_number
+from mailbot.tickets.sections import void_heading
 from mailbot.tickets.text import find_passenger, lines_of, money_summary
 
 __all__ = ["ANY_LAYOUT", "MAX_LINES", "head", "read_any"]
@@ -48,15 +50,6 @@ ANY_LAYOUT = "any"
 MAX_LINES = 1500
 MAX_LINE_CHARS = 500
 
-_CARRIERS = (
-    (re.compile(r"(?i)\bOUIGO\b"), "OUIGO"),
-    (re.compile(r"(?i)\bINTERCIT[ÉE]S\b"), "Intercités"),
-    (re.compile(r"\bTER\b|\bCAR\b|(?i:\bTER\s+\d{4,6})"), "TER"),
-    (re.compile(r"(?i)\bTGV\b|\bINOUI\b|\bSNCF\b|\bOUI\.sncf\b"), "SNCF"),
-)
-#: A train named with its number: the leg's carrier.
-_TRAIN = re.compile(
-    r"(?i)\b(?P<kind>TGV(?:\s+INOUI)?|INOUI|OUIGO|INTERCIT\w*|TER|CAR|LYRIA)\b\s*(?:N°\s*)?\d{2,6}\b")
 _QUOTE = re.compile(r"(?m)^(?:[ \t]*>)+[ \t]?")
 _INVOICE = re.compile(r"(?i)\bd[ée]bours\b|\bhonoraires\b|^\s*facture\s+n|\bnote\s+de\s+frais\b",
                       re.MULTILINE)
@@ -70,6 +63,7 @@ class _Leg:
     price: Decimal | None = None
     lines: list[str] = field(default_factory=list)
     marked: bool = False  # opened by ALLER/Retour/Trajet n: a price may come first
+    void: bool = False  # read in a cancelled ticket's section (`mailbot.tickets.sections`)
 
     @property
     def has_stations(self) -> bool:
@@ -99,11 +93,12 @@ class _Scan:
     times: deque[str] = field(default_factory=deque)
     loose: Line | None = None  # the previous line, when it was an unpaired station name
     boundary: bool = False
+    void: bool = False
 
     @property
     def cur(self) -> _Leg:
         if not self.legs or self.boundary:
-            self.legs.append(_Leg(marked=self.boundary))
+            self.legs.append(_Leg(marked=self.boundary, void=self.void))
             self.boundary = False
             self.times.clear()
         return self.legs[-1]
@@ -113,10 +108,19 @@ class _Scan:
         if last is not None and (last.has_stations or last.day or last.price is not None):
             self.boundary = True
 
+    def section(self, void: bool) -> None:
+        """A heading opens (or closes) a cancelled ticket's section."""
+        self.split()
+        self.void = void
+        if self.legs and not self.boundary:
+            self.legs[-1].void = void
+
     def feed(self, line: Line) -> None:
         """Take one classified line: cut a new leg where it opens one, then
         add its date, stations and price to the current leg."""
         loose, self.loose = self.loose, None
+        if line.dashed and len(self.times) == 1 and station_like(line.text):
+            line.pair, line.bare_station = None, line.text  # "15h32" then "Paris Bercy Bourgogne - Pays d'Auvergne"
         self._boundaries(line)
         leg = self.cur
         leg.lines.append(_without_stations(line))
@@ -186,22 +190,6 @@ def _without_stations(line: Line) -> str:
     return text
 
 
-def _carrier(lines: list[str], default: str | None) -> str | None:
-    for pattern, carrier in _CARRIERS:
-        if any(pattern.search(line) for line in lines):
-            return carrier
-    return default
-
-
-def _leg_carrier(lines: list[str]) -> str | None:
-    """The carrier of the first train named with its number in the leg."""
-    for line in lines:
-        m = _TRAIN.search(line)
-        if m:
-            return _carrier([m["kind"]], None)
-    return None
-
-
 def _context_date(lines: list[str], context: set[int], message_date: date | None) -> date | None:
     """The date year-less travel dates are read against: the booking's own
     date when the document prints one with its year (a forward header's
@@ -233,8 +221,10 @@ def read_any(text: str, *, message_date: date | None, hint: str = "") -> TicketR
     scan = _Scan()
     context = _context_date(all_lines, chrome, message_date)
     for raw in lines:
+        if (heading := void_heading(raw)) is not None:
+            scan.section(heading)
         scan.feed(classify(raw, message_date=context))
-    legs = [leg for leg in scan.legs if leg.has_stations and None not in leg.ends]
+    legs = [leg for leg in scan.legs if not leg.void and leg.has_stations and None not in leg.ends]
     if not legs or all(leg.day is None for leg in legs):
         return None
     # A route summary ("Paris → Lyon" above the journeys) is no journey:
@@ -242,7 +232,7 @@ def read_any(text: str, *, message_date: date | None, hint: str = "") -> TicketR
     legs = [leg for leg in legs if leg.day or leg.price is not None or len(leg.stations) > 1]
     _price_summary(legs, scan.legs)
     legs = _split_round_trips(legs)
-    default = _carrier([*(x for leg in scan.legs for x in leg.lines), hint], None)
+    default = document_carrier([*(x for leg in scan.legs for x in leg.lines), hint], None)
     return _result(legs, lines, reference, default, find_passenger(text))
 
 
@@ -293,7 +283,7 @@ def _result(legs: list[_Leg], lines: list[str], reference: str, default: str | N
             destination=leg.ends[1],
             reference=reference,
             passenger=passenger,
-            carrier=_leg_carrier(leg.lines) or default or "SNCF",
+            carrier=leg_carrier(leg.lines) or default or "SNCF",
         )
         for leg, price in zip(legs, prices, strict=True)
     ]

@@ -64,6 +64,7 @@ _ISO = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)
 _NUMERIC = re.compile(
     r"(?<![\d/])(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4}|\d{2})(?![\d/])"
 )
+_DOTTED = re.compile(r"(?<![\d.])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})(?![\d.])")  # 16.11.2024
 _SHORT = re.compile(r"(?<![\d/])(?P<day>\d{1,2})/(?P<month>\d{1,2})(?![\d/])")
 
 
@@ -148,7 +149,7 @@ def find_dates(text: str, *, message_date: date | None = None) -> list[FoundDate
 
     for m in _ISO.finditer(text):
         add(m, _make(int(m["year"]), int(m["month"]), int(m["day"])), True)
-    for m in _NUMERIC.finditer(text):
+    for m in (*_NUMERIC.finditer(text), *_DOTTED.finditer(text)):
         add(m, _make(_full_year(m["year"]), int(m["month"]), int(m["day"])), True)
     for m in LONG_DATE.finditer(text):
         month = MONTHS.get(_fold(m["month"]))

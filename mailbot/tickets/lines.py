@@ -28,7 +28,7 @@ _MARKER = re.compile(
     r"(?i)^(?:trajet\s+)?(?:aller|retour)\b|^trajet\s*(?:n°\s*)?\d\b|^(?:outward|return)\b")
 _NOT_STATION = re.compile(
     r"(?i)^(?:TGV|INOUI|TER|INTERCIT\w*|OUIGO|CAR|BUS|AUTOCAR|TRAIN|TRAM|EUROSTAR|LYRIA|N°|No\b|"
-    r"Voiture|Place|Op[ée]r[ée]|Classe|\d+(?:re|e|nde|[èe]re)\s+classe|Tarif|Prix|Montant|Total|"
+    r"Voiture|Place|Placement|Standard|Business|Op[ée]r[ée]|Classe|\d+(?:re|e|de|nde|[èe]re)\s+classe|Tarif|Prix|Montant|Total|"
     r"D[ée]part|Arriv[ée]e|Correspondance|ALLER|RETOUR|TRAJET|Dur[ée]e|Voyageur|Passager|Carte|"
     r"R[ée]f|REF|PAO|Conditions|[ÉE]mis|Valable|Bonjour|Merci|Date|Heure|Nom|Pr[ée]nom|Billet|"
     r"E-BILLET|Dossier|Siège|Ce\b|Les\b|Vous\b|Votre\b|Bagage|Option|Frais|Assurance|Direct|"
@@ -45,6 +45,7 @@ _DATE_WORDS = re.compile(
     r"(?i)\b(?:aller|retour|trajet|date|du|de|le|voyage|d[ée]part|travel|départ\s+le|"
     r"(?:lun|mar|mer|jeu|ven|sam|dim)(?:di|credi|dredi|edi|anche)?)\b\.?|[-:,–—|]|\s+")
 _PAIR_SPLIT = re.compile(r"\s+(?:→|->|=>|>|–|—|/|-)\s+|\s*(?:→|->|=>)\s*")
+_ARROW = re.compile(r"\s*(?:→|->|=>)\s*|\s+>\s+")  # "Paris Bercy Bourgogne - Pays d'Auvergne" is one name
 _DE_A = re.compile(r"(?i)^(?:trajet\s*:?\s*)?de\s+(?P<a>.+?)\s+(?:à|a|vers)\s+(?P<b>.+)$")
 _FROM_LABEL = re.compile(
     r"(?i)^(?:de|depuis|origine|gare\s+de\s+d[ée]part|d[ée]part(?:\s+de)?)\s*:\s*(?P<s>.+)$")
@@ -85,6 +86,7 @@ class Line:
     from_station: str | None = None
     to_station: str | None = None
     price: Decimal | None = None  # a leg's price (not a fee, not a total)
+    dashed: bool = False  # the pair was split at a dash only ("A - B"), not at an arrow
 
 
 def is_issue_line(text: str) -> bool:
@@ -134,14 +136,14 @@ def _leg_price_line(text: str, start: int, end: int) -> bool:
     return len(text) - (end - start) <= 30 or bool(_PRICE_LABEL.search(text))
 
 
-def _pair(text: str) -> tuple[str, str] | None:
+def _pair(text: str, dash: bool = True) -> tuple[str, str] | None:
     labelled = _LABEL_PREFIX.match(text)
     if labelled:  # "Trajet : A → B", "Votre voyage : A -> B"
         text = labelled["rest"]
     m = _DE_A.match(text)
     if m and station_like(m["a"]) and station_like(m["b"]):
         return m["a"].strip(), m["b"].strip()
-    parts = [_DANGLING.sub("", _REMARK.sub("", p)) for p in _PAIR_SPLIT.split(text)]
+    parts = [_DANGLING.sub("", _REMARK.sub("", p)) for p in (_PAIR_SPLIT if dash else _ARROW).split(text)]
     if len(parts) == 2 and all(station_like(p) for p in parts):
         return parts[0].strip(), parts[1].strip()
     return None
@@ -172,7 +174,12 @@ def classify(text: str, *, message_date: date | None) -> Line:
     core = _TIMED.sub(" ", undated).strip(" -–")
     if _labelled(line, core):
         return line
-    line.pair = next((p for seg in _SEGMENTS.split(core) if (p := _pair(seg.strip(" -–")))), None)
+    dash = len(line.times) != 1  # "13h16 Paris Bercy Bourgogne - Pays d'Auvergne": one stop
+    segments = [seg.strip(" -–") for seg in _SEGMENTS.split(core)]
+    line.pair = next((p for seg in segments if (p := _pair(seg, False))), None)
+    if line.pair is None and dash:
+        line.pair = next((p for seg in segments if (p := _pair(seg, True))), None)
+        line.dashed = line.pair is not None
     if line.pair is not None:
         if amounts and not (is_fee_line(text) or is_total_line(text)):
             line.price = amounts[0].value  # "A / B   35,00 EUR": the pair's price
@@ -217,11 +224,12 @@ def _station_with_time(text: str) -> str | None:
     if m is None:
         return None
     before = re.sub(r"(?:\s|^)[àa]$", "", text[: m.start()].strip()).strip(" -–")
-    before = re.split(r"\s{2,}", before)[-1]
-    after = re.split(r"\s{2,}", text[m.end() :].strip(" -–"))[0]
+    before = re.split(r"\s{4,}", before)[-1]
+    after = re.split(r"\s{4,}", text[m.end() :].strip(" -–"))[0]
     after = _TRAIN_TAIL.split(after, maxsplit=1)[0]  # "06h28 Paris Gare de Lyon TGV INOUI 6101"
     for candidate in (after, before):
         candidate = _REMARK.sub("", candidate)  # "Paris Gare de Lyon (Hall 1)"
+        candidate = " ".join(candidate.split())  # OCR: "BORDEAUX  ST JEAN"
         if candidate and station_like(candidate):
-            return candidate.strip()
+            return candidate
     return None

@@ -30,7 +30,7 @@ _SP = " \u00a0\u202f\u2009"  # characters used between thousands groups
 
 # Integer part: grouped thousands ("1 234", "1.234") or plain digits.
 _INT = rf"(?P<int>\d{{1,3}}(?:[{_SP}.]\d{{3}})+(?![\d])|\d{{1,7}})"
-_DEC = r"(?:[.,](?P<dec>\d{1,2})(?!\d))?"
+_DEC = r"(?:(?:[.,]| ,)(?P<dec>\d{1,2})(?!\d))?"  # " ," : OCR spacing ("94 ,40 €")
 _SIGN = r"(?P<sign>(?<![\w])[-\u2212])?"
 _CUR = r"(?:€|EUR\b|[Ee]uros?\b)"
 _SUFFIXED = re.compile(rf"{_SIGN}(?<![\d.,]){_INT}{_DEC}[{_SP}]{{0,3}}{_CUR}")

@@ -47,7 +47,7 @@ _TAIL = rf"[ \t]*(?:n°)?[ \t]*(?P<colon>:)?[ \t]*(?P<ref>{REF_TOKEN})"
 # "Référence SNCF : ABC123", "Code PNR transporteur : ABC123": a reference
 # label, up to three words, a colon, the token; never a reseller's or client's.
 _WORDY = re.compile(
-    rf"(?i:\b(?:r[ée]f[ée]rence|r[ée]f\.?|code|PNR|dossier)(?P<words>(?:[ \t]+[\w()°'’.-]+){{1,3}}?)"
+    rf"(?i:\b(?:r[ée]f[ée]rence|r[ée]f\.?|code|PNR|dossier)(?P<words>(?:[ \t]+[\w()°'’.-]+){{1,4}}?)"
     rf"[ \t]*:[ \t]*)(?P<ref>{REF_TOKEN})")
 _CARRIER_WORDS = re.compile(r"(?i)\b(?:SNCF|OUIGO|PNR|transporteur)\b|dossier\s+voyage")
 _NOT_CARRIER = re.compile(r"(?i)commande|order|client|trainline|facture|invoice|promo|postal|carte")
