@@ -45,12 +45,12 @@ sys.path.insert(0, str(ROOT))
 from mailbot import config, members  # noqa: E402
 from mailbot.app import App, settle_heap  # noqa: E402
 from mailbot.sources.imap import ImapSource  # noqa: E402
-from tests.faults import mailgen  # noqa: E402
+from tests.support import mailgen  # noqa: E402
 from tests.faults.harness import Daemon, scalar  # noqa: E402
-from tests.helpers import LIST_FOLDER, write_config  # noqa: E402
-from tests.proofmail import File, photo, proof_mail  # noqa: E402
-from tests.servers import Dovecot, SmtpCapture  # noqa: E402
-from tests.ticketpdfs import LegSpec, sncf_inoui_pdf  # noqa: E402
+from tests.support.helpers import LIST_FOLDER, write_config  # noqa: E402
+from tests.support.proofmail import File, photo, proof_mail  # noqa: E402
+from tests.support.servers import Dovecot, SmtpCapture  # noqa: E402
+from tests.support.ticketpdfs import LegSpec, sncf_inoui_pdf  # noqa: E402
 
 ROSTER = ROOT / "samples" / "roster.csv"
 

@@ -18,16 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mailbot import db, scheduler
-from mailbot.config import Settings
+from mailbot import db
+
+from mailbot.jobs import scheduler
+from mailbot.settings import Settings
 from mailbot.errors import ConfigError
-from mailbot.outbox import OutboxSender, Transport
+from mailbot.mail.outbox import OutboxSender, Transport
 from mailbot.pipeline import Pipeline
 from mailbot.services import Services, build_services, system_clock
 from mailbot.sources import MailSource
 from mailbot.sources.imap import ImapSource
 from mailbot.sources.maildir import MaildirSource
-from mailbot.transports import FolderTransport, SmtpTransport
+from mailbot.mail.transports import FolderTransport, SmtpTransport
 from mailbot.worker import Worker
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from mailbot.facts import MemberView
+from mailbot.decide.facts import MemberView
 from mailbot.models import Member, MemberAlias, utcnow
 
 GROUPS = ("GO", "GT", "HABITANTS", "COTECH")

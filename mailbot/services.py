@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from mailbot.config import Settings
-from mailbot.facts import FIELDS
-from mailbot.guards import GuardEnv
-from mailbot.outbox import Identity
-from mailbot.render import Renderer
-from mailbot.rules import RuleSet, load_rules
+from mailbot.settings import Settings
+from mailbot.decide.facts import FIELDS
+from mailbot.decide.guards import GuardEnv
+from mailbot.mail.outbox import Identity
+from mailbot.mail.render import Renderer
+from mailbot.decide.rules import RuleSet, load_rules
 
 
 def system_clock() -> datetime:

@@ -18,10 +18,10 @@ from sqlmodel import col, select, update
 
 from mailbot.db import session_scope
 from mailbot.errors import MalformedMessage, SourceError, StorageError
-from mailbot.mimeheaders import scan_message_id
+from mailbot.mime.headers import scan_message_id
 from mailbot.models import ProcessedMessage
 from mailbot.pipeline import Pipeline
-from mailbot.records import Outcome, effects_of
+from mailbot.pipeline.outcome import Outcome, effects_of
 from mailbot.sources import Envelope, MailSource
 
 log = logging.getLogger(__name__)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 _ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:  # `import tests.servers` also under a bare `pytest`
+if str(_ROOT) not in sys.path:  # `import tests.support.servers` also under a bare `pytest`
     sys.path.insert(0, str(_ROOT))
 
-from tests.servers import DOVECOT_BINARY, Dovecot, SmtpCapture, dovecot_available  # noqa: E402
+from tests.support.servers import DOVECOT_BINARY, Dovecot, SmtpCapture, dovecot_available  # noqa: E402
 
 _MISSING = f"Dovecot is not installed ({DOVECOT_BINARY}); run scripts/test.sh to install it"
 
@@ -39,7 +39,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _drop_test_databases() -> Iterator[None]:
     """Under MAILBOT_TEST_DATABASE_URL, drop the per-test PostgreSQL databases at the end."""
     yield
-    from tests.helpers import TEST_DATABASE_URL, drop_databases
+    from tests.support.helpers import TEST_DATABASE_URL, drop_databases
 
     if TEST_DATABASE_URL:
         drop_databases()

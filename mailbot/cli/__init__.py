@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from mailbot import config as config_mod
 from mailbot import db
-from mailbot.config import Settings
+from mailbot.settings import Settings
 from mailbot.errors import MailbotError
 from mailbot.services import Services, build_services
 

@@ -64,7 +64,7 @@ def cmd_run(args: argparse.Namespace, cli: Cli) -> int:
 
 
 def cmd_check(args: argparse.Namespace, cli: Cli) -> int:
-    from mailbot.checks import run_checks
+    from mailbot.cli.check import run_checks
 
     problems = run_checks(cli)
     return 1 if problems else 0

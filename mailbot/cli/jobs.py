@@ -38,7 +38,7 @@ def _when(value: datetime | None, cli: Cli) -> str:
 
 
 def cmd_jobs(args: argparse.Namespace, cli: Cli) -> int:
-    from mailbot.scheduler import describe
+    from mailbot.jobs.scheduler import describe
 
     rows = describe(cli.services)
     table = [("tâche", "planification", "prochaine", "dernière", "résultat")] + [
@@ -64,7 +64,7 @@ def parse_since(text: str, cli: Cli) -> datetime:
 async def _deliver(cli: Cli) -> int:
     """Hand the queue to the transport now rather than waiting for the daemon."""
     from mailbot.app import make_transport
-    from mailbot.outbox import OutboxSender
+    from mailbot.mail.outbox import OutboxSender
 
     settings = cli.settings
     return await OutboxSender(cli.engine, make_transport(settings), settings.bot.address,

@@ -24,7 +24,7 @@ from mailbot.models.proofs import TicketLeg
 from mailbot.proofs import label
 from mailbot.proofs.dossiers import Dossier, compute_dossiers, leg_dict, live_proofs
 from mailbot.proofs.export import export_dossier
-from mailbot.render import eur
+from mailbot.mail.render import eur
 
 
 def register(sub: Any) -> None:

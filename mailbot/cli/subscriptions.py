@@ -13,7 +13,7 @@ from mailbot import members
 from mailbot.cli import Cli
 from mailbot.db import session_scope
 from mailbot.subscriptions import audit, forget, refresh, sympa
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 
 def register(sub: Any) -> None:

@@ -22,8 +22,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from mailbot import reminders
-from mailbot.config import Settings
+from mailbot.proofs import reminders
+from mailbot.settings import Settings
 from mailbot.digest import labels, sources
 from mailbot.digest.model import (
     DossierLine, HeldLine, PostLine, ReminderLine, Subscriptions, Thread, Totals,
@@ -31,7 +31,7 @@ from mailbot.digest.model import (
 from mailbot.digest.sources import DossierLike
 from mailbot.models import Post, ProcessedMessage
 from mailbot.models.jobs import Reminder
-from mailbot.render import eur
+from mailbot.mail.render import eur
 
 log = logging.getLogger(__name__)
 THREAD_TAGS = ("GO", "GT", "HABITANTS")

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_date
 
-from mailbot.render import LOCALE, eur, number_fr
+from mailbot.mail.render import LOCALE, eur, number_fr
 
 #: kind -> (short label for the digest table, long label for a sentence)
 PROOF_KINDS: dict[str, tuple[str, str]] = {

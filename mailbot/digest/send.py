@@ -16,13 +16,15 @@ from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
-from mailbot import outbox, reminders
-from mailbot.config import Settings
+from mailbot.mail import outbox
+
+from mailbot.proofs import reminders
+from mailbot.settings import Settings
 from mailbot.digest import collect, labels, sources
 from mailbot.digest.model import Digest, Subscriptions
 from mailbot.models.jobs import DigestSent
-from mailbot.mailer import template_context
-from mailbot.render import Rendered
+from mailbot.mail.mailer import template_context
+from mailbot.mail.render import Rendered
 from mailbot.services import Services
 
 log = logging.getLogger(__name__)

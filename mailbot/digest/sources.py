@@ -18,7 +18,7 @@ from typing import Any, Protocol, cast
 
 from sqlmodel import Session
 
-from mailbot.config import Settings
+from mailbot.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailbot.handlers import Job
+from mailbot.job import Job
 
 
 class AutoReply:

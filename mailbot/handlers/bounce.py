@@ -3,9 +3,9 @@ delays and DMARC-caused refusals do not count), never answered, nobody removed."
 
 from __future__ import annotations
 
-from mailbot.handlers import Job
+from mailbot.job import Job
 from mailbot.subscriptions import bounces
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 
 class Bounce:

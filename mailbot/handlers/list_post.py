@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mailbot.classify import Verdict
-from mailbot.facts import Context
-from mailbot.handlers import Job
-from mailbot.incoming import Incoming
+from mailbot.decide.classify import Verdict
+from mailbot.decide.facts import Context
+from mailbot.job import Job
+from mailbot.subscriptions.replies import list_mistake
+from mailbot.mime.incoming import Incoming
 from mailbot.models import Post
 
 
@@ -33,8 +34,6 @@ class ListPost:
     def handle(self, job: Job) -> None:
         job.row.tag = job.verdict.tag  # the pipeline already skipped a Message-ID seen before
         job.session.add(Post(**post_values(job.msg, job.ctx, job.verdict, job.services.now())))
-        from mailbot.handlers.command import list_mistake  # issue 4: private note only
-
         list_mistake(job)
 
 

@@ -3,7 +3,7 @@ arrived empty is told so (nobody else is answered)."""
 
 from __future__ import annotations
 
-from mailbot.handlers import Job
+from mailbot.job import Job
 
 
 class Malformed:

@@ -7,7 +7,7 @@ calendar robot.
 
 from __future__ import annotations
 
-from mailbot.handlers import Job
+from mailbot.job import Job
 
 
 class Other:

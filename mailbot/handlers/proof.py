@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 
 from mailbot import members
-from mailbot.handlers import Job
+from mailbot.job import Job
 from mailbot.models import Member
 from mailbot.models.proofs import ProofHold
 from mailbot.proofs import ack, label
@@ -24,7 +24,7 @@ from mailbot.proofs.funded import read_statement
 from mailbot.proofs.intake import Filed, apply_statement, record
 from mailbot.proofs.kinds import decide, items_of
 from mailbot.proofs.storage import BlobStore
-from mailbot.trust import assess
+from mailbot.decide.trust import assess
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,9 @@ the reference) and by sender. Auto-replies and read receipts never get here
 
 from __future__ import annotations
 
-from mailbot import members
-from mailbot.handlers import Job
-from mailbot.handlers.command import answer, confirm_reply, mailer, references
-from mailbot.models import Member
-from mailbot.models.subscriptions import RefreshCampaign, RefreshEntry
-from mailbot.subscriptions import commands, confirm, refresh
+from mailbot.job import Job
+from mailbot.subscriptions import confirm, refresh
+from mailbot.subscriptions.replies import answer, answer_entry, confirm_reply, references
 
 
 class RefreshReply:
@@ -35,28 +32,6 @@ class RefreshReply:
             answer(job, "unknown", kind="refresh_result")
             return
         answer_entry(job, entry)
-
-
-def answer_entry(job: Job, entry: RefreshEntry) -> None:
-    sender = job.msg.from_email or ""
-    member = job.session.get(Member, entry.member_id) if entry.member_id else None
-    s = job.services.settings
-    ignore = [s.bot.address, s.list.address, s.list.sympa, *s.cotech.recipients, entry.address]
-    if member is not None:
-        ignore += [member.email, *members.aliases(job.session, member)]
-    reply = commands.parse_refresh_reply(job.msg.text, ignore=ignore)
-    outcome = refresh.answer(mailer(job), entry, reply, sender)
-    job.row.reason = f"mise à jour {entry.reference} : {outcome}"
-    if outcome == "unclear":
-        job.hold("réponse à la mise à jour des adresses non comprise")
-    answer(job, outcome, kind="refresh_result", reference=entry.reference,
-           address=entry.address, new_address=reply.new_address or "",
-           deadline=refresh_deadline(job, entry))
-
-
-def refresh_deadline(job: Job, entry: RefreshEntry) -> object:
-    campaign = job.session.get(RefreshCampaign, entry.campaign_id)
-    return campaign.deadline_at if campaign else None
 
 
 HANDLER = RefreshReply()

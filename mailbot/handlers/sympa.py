@@ -4,9 +4,9 @@ anything else, or any refusal, held for the COTECH."""
 
 from __future__ import annotations
 
-from mailbot.handlers import Job
+from mailbot.job import Job
 from mailbot.subscriptions import sympa
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 
 class Sympa:

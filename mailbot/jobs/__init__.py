@@ -53,7 +53,7 @@ def _digest(session: Session, services: Services) -> str:
 
 
 def _reminders(session: Session, services: Services) -> str:
-    from mailbot import reminders
+    from mailbot.proofs import reminders
 
     return reminders.run(session, services)
 

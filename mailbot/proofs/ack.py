@@ -17,7 +17,7 @@ from mailbot.proofs import NOT_A_PROOF, label, with_article
 from mailbot.proofs.dossiers import ZERO, Dossier
 from mailbot.proofs.intake import Filed, FlagChange
 from mailbot.proofs.kinds import Item
-from mailbot.render import eur
+from mailbot.mail.render import eur
 
 
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from mailbot.facts import MemberView
-from mailbot.incoming import Incoming
+from mailbot.decide.facts import MemberView
+from mailbot.mime.incoming import Incoming
 from mailbot.models import Member
-from mailbot.trust import Trust
+from mailbot.decide.trust import Trust
 
 AMO_GROUP = "GO"
 

@@ -1,6 +1,6 @@
 """The text of an attached document, bounded, never raising.
 
-PDF through `mailbot.pdftext` (its caps on pages, characters, time and
+PDF through `mailbot.proofs.pdftext` (its caps on pages, characters, time and
 decompression); DOCX and ODT by reading their XML from the zip with a cap on
 the uncompressed size (no extra dependency); plain text decoded. Images and
 anything else: no text (we do no OCR), which is not a problem to report: the
@@ -14,7 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from mailbot.pdftext import pdf_text
+from mailbot.proofs.pdftext import pdf_text
 
 MAX_CHARS = 100_000
 MAX_XML_BYTES = 8 * 1024 * 1024

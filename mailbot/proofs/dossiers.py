@@ -29,7 +29,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from mailbot import members
-from mailbot.config import Settings
+from mailbot.settings import Settings
 from mailbot.models import Member
 from mailbot.models.proofs import DossierFlags, Proof, TicketLeg
 from mailbot.proofs import KINDS

@@ -25,13 +25,13 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from mailbot.config import Settings
+from mailbot.settings import Settings
 from mailbot.errors import MailbotError
 from mailbot.models.proofs import Proof, TicketLeg
 from mailbot.proofs import label
 from mailbot.proofs.dossiers import Dossier, dossier_for, live_legs, live_proofs
 from mailbot.proofs.storage import BlobStore
-from mailbot.render import eur
+from mailbot.mail.render import eur
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 

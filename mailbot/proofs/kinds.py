@@ -25,13 +25,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from mailbot import facts as facts_mod
-from mailbot.facts import Context
-from mailbot.incoming import Attachment, Forwarded, Incoming
+from mailbot.decide import facts as facts_mod
+from mailbot.decide.facts import Context
+from mailbot.mime.incoming import Attachment, Forwarded, Incoming
 from mailbot.proofs import KINDS, NOT_A_PROOF, OTHER
 from mailbot.proofs.attribution import fold
 from mailbot.proofs.doctext import document_text
-from mailbot.rules import FactValue, RuleSet
+from mailbot.decide.rules import FactValue, RuleSet
 from mailbot.tickets import TicketResult, extract_from_email, extract_from_pdf_text
 
 log = logging.getLogger(__name__)

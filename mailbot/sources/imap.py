@@ -23,7 +23,7 @@ from typing import Any
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from mailbot.config import ImapSettings
+from mailbot.settings import ImapSettings
 from mailbot.errors import SourceError
 from mailbot.sources import Envelope
 

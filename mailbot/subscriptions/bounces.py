@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from mailbot import members
-from mailbot.incoming import Incoming
+from mailbot.mime.incoming import Incoming
 from mailbot.models import Member
 from mailbot.models.subscriptions import BounceEvent, RefreshEntry
 from mailbot.subscriptions import audit, confirm, refresh, tokens
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 DMARC_CAUSE = re.compile(
     r"(\bdmarc\b|5\.7\.26|5\.7\.509|policy reasons|unauthenticated (e-?mail|sender)|"

@@ -26,7 +26,7 @@ from mailbot.models import Member, MemberAlias
 from mailbot.models.subscriptions import BounceEvent, RefreshEntry, SubscriptionRequest
 from mailbot.subscriptions import audit, sympa, tokens
 from mailbot.subscriptions.forget import rename_member_email, referenced_elsewhere
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 KINDS = {"subscribe": "confirm_subscribe", "unsubscribe": "confirm_unsubscribe",
          "change_address": "confirm_change_address"}

@@ -37,7 +37,7 @@ from mailbot.models.subscriptions import (
     SympaReview,
 )
 from mailbot.subscriptions import audit, sympa
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 ERASED = "[effacé]"
 OWN_TABLES = {"member", "member_alias", "subscription_request", "refresh_entry", "bounce_event",

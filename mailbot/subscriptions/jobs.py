@@ -11,7 +11,7 @@ import logging
 from mailbot.db import session_scope
 from mailbot.services import Services
 from mailbot.subscriptions import confirm, refresh, sympa
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 log = logging.getLogger(__name__)
 

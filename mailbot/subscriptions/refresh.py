@@ -30,7 +30,7 @@ from mailbot.models import Member
 from mailbot.models.subscriptions import RefreshCampaign, RefreshEntry
 from mailbot.subscriptions import audit, confirm, sympa, tokens
 from mailbot.subscriptions.commands import RefreshAnswer
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 STATES = ("pending", "kept", "changing", "changed", "bounced", "silent")
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from mailbot.config import BounceSettings
+from mailbot.settings import BounceSettings
 from mailbot.models import Member
 from mailbot.models.subscriptions import BounceEvent
 from mailbot.subscriptions import audit, refresh, sympa

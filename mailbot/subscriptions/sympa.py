@@ -23,14 +23,14 @@ from email.message import EmailMessage
 from sqlmodel import Session, col, select
 
 from mailbot import members
-from mailbot.incoming import Incoming
+from mailbot.mime.incoming import Incoming
 from mailbot.models import Member
 from mailbot.models.subscriptions import SympaCommand, SympaReview
-from mailbot.outbox import clean_header
+from mailbot.mail.outbox import clean_header
 from mailbot.services import Services
 from mailbot.subscriptions import audit
 from mailbot.subscriptions.commands import EMAIL_RE, clean_subject
-from mailbot.subscriptions.mailer import Mailer
+from mailbot.mail.mailer import Mailer
 
 AUTH_RE = re.compile(r"^\s*auth\s+(\S+)\s+(.+?)\s*$", re.I)
 OWNER_RE = re.compile(r"^\s*(?:quiet\s+)?(add|del|delete|review|who)\s+(\S+)(?:\s+(\S+@\S+))?", re.I)

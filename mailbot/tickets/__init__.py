@@ -3,7 +3,7 @@
 Two entry points, both pure (no I/O) and typed:
 
 * `extract_from_pdf_text` for the text of a PDF ticket (see
-  `mailbot.pdftext.pdf_text`);
+  `mailbot.proofs.pdftext.pdf_text`);
 * `extract_from_email` for booking emails that carry no PDF (OUIGO,
   Trainline and SNCF Connect confirmations, possibly forwarded).
 
@@ -71,7 +71,7 @@ def extract_from_pdf_text(text: str, *, message_date: date | None) -> TicketResu
     """Read the legs of a ticket from the text of a PDF.
 
     Args:
-        text: the PDF's text (as given by `mailbot.pdftext.pdf_text`).
+        text: the PDF's text (as given by `mailbot.proofs.pdftext.pdf_text`).
         message_date: the date of the email that carried the PDF, used to
             complete year-less dates such as ``15/07``.
 

@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import Session, select
 
 from mailbot.models import OutboxMessage, ProcessedMessage
-from mailbot.parse import parse_message
-from tests.helpers import SHARED_CORPUS, run_corpus
+from mailbot.mime.parse import parse_message
+from tests.support.helpers import SHARED_CORPUS, run_corpus
 
 pytestmark = [
     pytest.mark.acceptance,

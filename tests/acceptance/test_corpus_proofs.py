@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from mailbot.models import ProcessedMessage
 from mailbot.models.proofs import DossierFlags, Proof, ProofHold, TicketLeg
-from tests.helpers import SHARED_CORPUS, run_corpus
+from tests.support.helpers import SHARED_CORPUS, run_corpus
 
 pytestmark = [
     pytest.mark.acceptance,

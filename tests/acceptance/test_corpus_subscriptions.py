@@ -32,9 +32,9 @@ from mailbot.models.subscriptions import (
     SubscriptionAudit,
     SubscriptionRequest,
 )
-from mailbot.parse import Limits, parse_message
-from tests.helpers import SHARED_CORPUS, write_config
-from tests.subscriptions_kit import Clock
+from mailbot.mime.parse import Limits, parse_message
+from tests.support.helpers import SHARED_CORPUS, write_config
+from tests.support.subscriptions_kit import Clock
 
 pytestmark = [
     pytest.mark.acceptance,

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from mailbot import config, db, members
-from tests.helpers import ROOT, InProcess, wait_until  # noqa: F401  (InProcess re-exported)
+from tests.support.helpers import ROOT, InProcess, wait_until  # noqa: F401  (InProcess re-exported)
 
 
 class Daemon:

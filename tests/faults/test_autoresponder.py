@@ -24,9 +24,9 @@ from mailbot import config
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage, utcnow
 from tests.faults.harness import InProcess, open_db
-from tests.faults.mailgen import question
-from tests.helpers import BOT, LIST_FOLDER, wait_until, write_config
-from tests.servers import Dovecot, SmtpCapture
+from tests.support.mailgen import question
+from tests.support.helpers import BOT, LIST_FOLDER, wait_until, write_config
+from tests.support.servers import Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
 RESPONDER = "asker0@orange.fr"

@@ -19,13 +19,13 @@ from sqlmodel import Session, select
 
 from mailbot import app as app_module
 from mailbot import config
-from mailbot import outbox as outbox_module
+from mailbot.mail import outbox as outbox_module
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage, utcnow
 from tests.faults.harness import InProcess, open_db, pause
-from tests.faults.mailgen import list_post, question
-from tests.helpers import LIST_FOLDER, wait_until, write_config
-from tests.servers import Dovecot, SmtpCapture
+from tests.support.mailgen import list_post, question
+from tests.support.helpers import LIST_FOLDER, wait_until, write_config
+from tests.support.servers import Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
 

@@ -28,9 +28,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from tests.faults.harness import Daemon, open_db, pause, scalar
-from tests.faults.mailgen import backfill_mix
-from tests.helpers import LIST_FOLDER, wait_until, write_config
-from tests.servers import Dovecot, SmtpCapture
+from tests.support.mailgen import backfill_mix
+from tests.support.helpers import LIST_FOLDER, wait_until, write_config
+from tests.support.servers import Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
 MESSAGES = int(os.environ.get("MAILBOT_FAULT_MESSAGES", "2000"))

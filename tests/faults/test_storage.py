@@ -31,9 +31,9 @@ from mailbot import config, db
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
 from tests.faults.harness import InProcess, open_db, pause
-from tests.faults.mailgen import list_post, question
-from tests.helpers import LIST_FOLDER, wait_until, write_config
-from tests.servers import Dovecot, SmtpCapture
+from tests.support.mailgen import list_post, question
+from tests.support.helpers import LIST_FOLDER, wait_until, write_config
+from tests.support.servers import Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
 

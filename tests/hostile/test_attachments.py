@@ -27,9 +27,9 @@ from mailbot.app import App
 from mailbot.models import ProcessedMessage
 from mailbot.models.proofs import Proof
 from mailbot.sources import Envelope
-from tests.helpers import BOT, ROOT, write_config
-from tests.proofmail import auth_results
-from tests.ticketpdfs import encrypted_pdf, minimal_pdf, text_pdf
+from tests.support.helpers import BOT, ROOT, write_config
+from tests.support.proofmail import auth_results
+from tests.support.ticketpdfs import encrypted_pdf, minimal_pdf, text_pdf
 
 KARIM = "karim.belkacem@orange.fr"
 HOSTILE_NAMES = [  # the Content-Disposition parameters, exactly as a hostile client writes them

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from mailbot.models import OutboxMessage
-from mailbot.outbox import Identity, compose
-from mailbot.render import Rendered
+from mailbot.mail.outbox import Identity, compose
+from mailbot.mail.render import Rendered
 from mailbot.sources import Envelope
-from tests.faults.mailgen import rewrite, sample
-from tests.helpers import maildir_app
+from tests.support.mailgen import rewrite, sample
+from tests.support.helpers import maildir_app
 
 EXPECTED = {"from", "to", "subject", "date", "message-id", "in-reply-to", "references",
             "auto-submitted", "x-auto-response-suppress", "x-loop", "x-mailer", "x-test",

@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from sqlmodel import Session, col, select
 
 from mailbot.app import App
-from mailbot.mimeheaders import scan_message_id
+from mailbot.mime.headers import scan_message_id
 from mailbot.models import OutboxMessage, ProcessedMessage
-from mailbot.records import Outcome
+from mailbot.pipeline.outcome import Outcome
 from mailbot.sources import Envelope
-from tests.helpers import maildir_app
-from tests.hostile.mutations import hostile_messages
+from tests.support.helpers import maildir_app
+from tests.support.mutations import hostile_messages
 
 EXAMPLES = int(os.environ.get("MAILBOT_FUZZ_EXAMPLES", "200"))
 ALLOWED_HEADERS = {"from", "to", "subject", "date", "message-id", "in-reply-to", "references",

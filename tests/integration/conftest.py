@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mailbot.app import App
-from tests.helpers import InProcess, real_app
-from tests.servers import Dovecot, SmtpCapture
+from tests.support.helpers import InProcess, real_app
+from tests.support.servers import Dovecot, SmtpCapture
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
-from tests.helpers import BOT, LIST_FOLDER, real_app, sample, wait_until, write_config
-from tests.servers import Dovecot, SmtpCapture
+from tests.support.helpers import BOT, LIST_FOLDER, real_app, sample, wait_until, write_config
+from tests.support.servers import Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
 

@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session
 
-from mailbot import config, members, scheduler
+from mailbot import config, members
+
+from mailbot.jobs import scheduler
 from mailbot.app import App
 from mailbot.digest import collect, sources
-from tests.helpers import LIST_FOLDER, ROOT, sample, write_config
-from tests.servers import CapturedMessage, Dovecot, SmtpCapture
+from tests.support.helpers import LIST_FOLDER, ROOT, sample, write_config
+from tests.support.servers import CapturedMessage, Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
 PARIS = ZoneInfo("Europe/Paris")

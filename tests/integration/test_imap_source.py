@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.config import ImapSettings, Secret
+from mailbot.settings import ImapSettings, Secret
 from mailbot.sources.imap import ImapSource
-from tests.helpers import LIST_FOLDER, sample
-from tests.servers import Dovecot
+from tests.support.helpers import LIST_FOLDER, sample
+from tests.support.servers import Dovecot
 
 pytestmark = pytest.mark.integration
 

@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import text
 
 from tests.faults.harness import Daemon, open_db
-from tests.faults.mailgen import list_post, question
-from tests.helpers import TEST_DATABASE_URL, fresh_database, wait_until, write_config
-from tests.servers import Dovecot, SmtpCapture, dovecot_available
+from tests.support.mailgen import list_post, question
+from tests.support.helpers import TEST_DATABASE_URL, fresh_database, wait_until, write_config
+from tests.support.servers import Dovecot, SmtpCapture, dovecot_available
 
 pytestmark = [
     pytest.mark.integration,

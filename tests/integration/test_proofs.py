@@ -18,10 +18,10 @@ from sqlmodel import Session, select
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.models.proofs import Proof
-from tests.helpers import SAMPLES, SHARED_CORPUS, real_app, wait_until
-from tests.proofmail import File, attendance_pdf, photo, proof_mail, report_pdf, ticket_pdf
-from tests.servers import Dovecot, SmtpCapture
-from tests.ticketpdfs import encrypted_pdf, html_as_pdf
+from tests.support.helpers import SAMPLES, SHARED_CORPUS, real_app, wait_until
+from tests.support.proofmail import File, attendance_pdf, photo, proof_mail, report_pdf, ticket_pdf
+from tests.support.servers import Dovecot, SmtpCapture
+from tests.support.ticketpdfs import encrypted_pdf, html_as_pdf
 
 pytestmark = pytest.mark.integration
 ACK = "[QPV] Accusé de réception de vos justificatifs"

@@ -10,7 +10,7 @@ import pytest
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
-from tests.servers import Dovecot, SmtpCapture
+from tests.support.servers import Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
 

@@ -18,10 +18,10 @@ from mailbot.app import App
 from mailbot.models import Member
 from mailbot.models.subscriptions import RefreshEntry, SympaCommand, SympaReview
 from mailbot.subscriptions.jobs import refresh_step, sympa_review
-from tests.helpers import BOT, LIST_FOLDER, ROOT, write_config
-from tests.servers import Dovecot, SmtpCapture
-from tests.subscriptions_kit import COTECH, LIST, SYMPA, Clock, mail
-from tests.sympa_responder import FakeSympa
+from tests.support.helpers import BOT, LIST_FOLDER, ROOT, write_config
+from tests.support.servers import Dovecot, SmtpCapture
+from tests.support.subscriptions_kit import COTECH, LIST, SYMPA, Clock, mail
+from tests.support.sympa_responder import FakeSympa
 
 pytestmark = pytest.mark.integration
 REF = re.compile(r"réf\. ([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})")

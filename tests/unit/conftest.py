@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import maildir_config
+from tests.support.helpers import maildir_config
 
 
 @pytest.fixture
