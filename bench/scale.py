@@ -9,7 +9,8 @@ Then, in each:
 
 * idle   — a list worker's pass with nothing new (what the daemon does on every
            IDLE wake-up), median of 5;
-* new    — the same pass after 5,000 new posts arrived (MULTIAPPEND);
+* new    — the same pass after 5,000 new posts arrived (MULTIAPPEND; 1,000 without
+           --full);
 * push   — a question APPENDed to the inbox to its reply at the SMTP server,
            through a real daemon process, p50/p95 over `tries`.
 
@@ -38,10 +39,10 @@ from bench.parts import Row, new_app, percentile, settle_heap, workdir  # noqa: 
 from mailbot.app import App  # noqa: E402
 from mailbot.models import Post, ProcessedMessage  # noqa: E402
 from mailbot.sources import Envelope  # noqa: E402
-from tests.faults import mailgen  # noqa: E402
 from tests.faults.harness import Daemon, scalar  # noqa: E402
-from tests.helpers import LIST_FOLDER, write_config  # noqa: E402
-from tests.servers import Dovecot, SmtpCapture  # noqa: E402
+from tests.support import mailgen  # noqa: E402
+from tests.support.helpers import LIST_FOLDER  # noqa: E402
+from tests.support.servers import Dovecot, SmtpCapture  # noqa: E402
 
 SMALL_POST = (
     "From: Membre {n} <membre{n}@example.org>\r\nTo: qpv-hpf@framalistes.org\r\n"
@@ -144,6 +145,7 @@ def scenario(archive: int, new: int, tries: int) -> Figures:
         app.engine.dispose()
         figures.push = push_latencies(home / "app", dovecot, smtp, tries)
     shutil.rmtree(home, ignore_errors=True)
+    print(f"scale, archive of {archive}: {figures}", flush=True)
     return figures
 
 

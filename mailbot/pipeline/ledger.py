@@ -69,6 +69,8 @@ class Ledger:
     def recorded(self, keys: Iterable[str]) -> set[str]:
         """The keys among `keys` with a `processed_message` row."""
         chosen, found = sorted(set(keys)), set[str]()
+        if not chosen:
+            return found
         with session_scope(self.engine) as s:
             for start in range(0, len(chosen), CHUNK):
                 found.update(s.exec(select(ProcessedMessage.source_key).where(
