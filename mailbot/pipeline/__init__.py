@@ -31,7 +31,10 @@ The package, one message's path:
   message.py         `MessagePath`: one message in one transaction (step 2), quarantine;
   batch.py           `ListBatch`: plain list posts read by header fields, one
                      transaction per fetch batch (same ordering); the rest to message.py;
-  outcome.py         `Outcome`: what is left to apply after the commit (step 3).
+  outcome.py         `Outcome`: what is left to apply after the commit (step 3);
+  ledger.py          the worker's view of a folder's records: which listed keys are
+                     recorded (step 1), the folder's mark (a pass lists what is new),
+                     the rows whose side effect is still to apply (step 3, at start).
 """
 
 from __future__ import annotations
