@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mailbot.errors import ConfigError
+from mailbot.proofs.labels import KINDS
 from mailbot.settings import (
     AuthSettings,
     BotSettings,
@@ -240,9 +241,6 @@ def _cotech(r: _Reader) -> CotechSettings:
     )
 
 
-PROOF_KINDS = (
-    "thank_you", "meeting_report", "attendance_sheet", "mission_form", "invoice", "train_ticket",
-)
 
 
 def _proofs(r: _Reader) -> ProofSettings:
@@ -263,7 +261,7 @@ def _proofs(r: _Reader) -> ProofSettings:
         for alt in group:
             kinds = [alt] if isinstance(alt, str) else alt
             for kind in kinds:
-                if kind not in PROOF_KINDS:
+                if kind not in KINDS:
                     raise r.fail("complete_when", f"unknown proof kind {kind!r}")
             alts.append(tuple(kinds))
         groups.append(tuple(alts))

@@ -22,6 +22,7 @@ from mailbot.mail.mailer import Mailer
 from mailbot.mime.incoming import Incoming
 from mailbot.models import ProcessedMessage
 from mailbot.services import Services
+from mailbot.vocab import Role, Status
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +45,12 @@ class Job:
 
     def hold(self, reason: str) -> None:
         """Keep the message for a human (listed in the digest)."""
-        self.row.status = "held"
+        self.row.status = Status.HELD
         self.row.reason = reason
 
     def quarantine(self, reason: str) -> None:
         """Move the message to the quarantine folder after the commit."""
-        self.row.status = "quarantined"
+        self.row.status = Status.QUARANTINED
         self.row.reason = reason
 
     def must_not_act(self, what: str) -> bool:
@@ -70,9 +71,9 @@ class Job:
     def may_reply(self, private_list_exception: bool = False) -> str | None:
         """Why we must not answer, or None. List traffic is never answered,
         except by the one narrow private note issue #4 allows."""
-        if self.ctx.role == "list" and not private_list_exception:
+        if self.ctx.role == Role.LIST and not private_list_exception:
             return "message de la liste"
-        if self.ctx.role == "list":
+        if self.ctx.role == Role.LIST:
             return None if self.msg.from_ is not None else "pas d'expéditeur"
         return refusal(self.msg, self.services.settings.bot.address)
 

@@ -45,6 +45,13 @@ class Services:
                         list_name=s.list.name, list_id=s.list.list_id,
                         sympa_address=s.list.sympa if s.list.sync == "sympa" else "")
 
+    @property
+    def our_addresses(self) -> tuple[str, ...]:
+        """Addresses of ours that are never a member's: the bot, the list, the Sympa robot,
+        the COTECH recipients (an address written in a command is never one of these)."""
+        s = self.settings
+        return (s.bot.address, s.list.address, s.list.sympa, *s.cotech.recipients)
+
     def now(self) -> datetime:
         return self.clock()
 

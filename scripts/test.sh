@@ -21,7 +21,7 @@ apt_install() {
     apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# Integration tests run a private Dovecot on their own loopback ports (see tests/servers.py),
+# Integration tests run a private Dovecot on their own loopback ports (see tests/support/servers.py),
 # so a system Dovecot started by the package install does not get in the way.
 if [ ! -x /usr/sbin/dovecot ]; then
   echo "test.sh: installing dovecot-imapd" >&2

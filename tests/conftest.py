@@ -1,4 +1,5 @@
-"""Shared fixtures for real loopback servers (see tests/servers.py).
+"""The shared fixtures: real loopback servers (tests/support/servers.py), the one test
+clock, the App factory and the services (tests/support/apps.py).
 
 Without the Dovecot binary, integration tests are skipped locally and fail the
 run when the ``CI`` environment variable is set: CI must never skip them silently.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,10 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:  # `import tests.support.servers` also under a bare `pytest`
     sys.path.insert(0, str(_ROOT))
 
+from mailbot.app import App  # noqa: E402
+from mailbot.services import Services  # noqa: E402
+from tests.support.apps import build_app, make_services  # noqa: E402
+from tests.support.clock import Clock  # noqa: E402
 from tests.support.servers import DOVECOT_BINARY, Dovecot, SmtpCapture, dovecot_available  # noqa: E402
 
 _MISSING = f"Dovecot is not installed ({DOVECOT_BINARY}); run scripts/test.sh to install it"
@@ -69,3 +75,34 @@ def smtp_capture() -> Iterator[SmtpCapture]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The test clock at its default instant; a module overrides this fixture to start
+    elsewhere, and `app`, `make_app` and `services` follow it."""
+    return Clock()
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, clock: Clock) -> Callable[..., App]:
+    """`make_app(dovecot=..., smtp=..., extra=..., roster=..., clock=...)`: an App under
+    tmp_path driven by `clock` (see tests.support.apps.build_app)."""
+
+    def make(**options: Any) -> App:
+        options.setdefault("clock", clock)
+        return build_app(tmp_path, **options)
+
+    return make
+
+
+@pytest.fixture
+def app(make_app: Callable[..., App]) -> App:
+    """An app on the embedded default driven by `clock`, the sample roster loaded."""
+    return make_app()
+
+
+@pytest.fixture
+def services(tmp_path: Path, clock: Clock) -> Services:
+    """The services alone, on a fresh migrated SQLite database, driven by `clock`."""
+    return make_services(tmp_path, clock)

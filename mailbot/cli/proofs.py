@@ -21,7 +21,7 @@ from mailbot.cli import Cli
 from mailbot.db import session_scope
 from mailbot.errors import MailbotError
 from mailbot.models.proofs import TicketLeg
-from mailbot.proofs import label
+from mailbot.proofs.labels import label
 from mailbot.proofs.dossiers import Dossier, compute_dossiers, leg_dict, live_proofs
 from mailbot.proofs.export import export_dossier
 from mailbot.mail.render import eur

@@ -16,9 +16,9 @@ from mailbot.decide.guards import GuardEnv, run_guards
 from mailbot.mime.incoming import Incoming
 from mailbot.decide.rules import RuleSet
 from mailbot.decide.tagging import tag_post
+from mailbot.vocab import Category
 
-CATEGORIES = ("list_post", "proof", "command", "refresh_reply", "bounce", "autoreply",
-              "sympa", "other", "malformed")
+CATEGORIES = tuple(Category)
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,13 @@ from sqlmodel import Session, col, select
 
 from mailbot.proofs import reminders
 from mailbot.settings import Settings
-from mailbot.digest import labels, sources
+from mailbot.digest import labels
 from mailbot.digest.model import (
     DossierLine, HeldLine, PostLine, ReminderLine, Subscriptions, Thread, Totals,
 )
-from mailbot.digest.sources import DossierLike
+from mailbot.proofs.dossiers import Dossier
+from mailbot.proofs.labels import kind_short, proofs_summary
+from mailbot.subscriptions.report import SubscriptionReport
 from mailbot.models import Post, ProcessedMessage
 from mailbot.models.jobs import Reminder
 from mailbot.mail.render import eur
@@ -160,7 +162,7 @@ def held_messages(session: Session, start: datetime, end: datetime) -> list[Held
             in session.execute(stmt).all()]
 
 
-def _invoice(d: DossierLike) -> tuple[str, bool | None]:
+def _invoice(d: Dossier) -> tuple[str, bool | None]:
     if not d.invoice_received:
         return "non reçue", None
     amount = f" ({eur(d.invoice_amount_eur)})" if d.invoice_amount_eur is not None else ""
@@ -169,7 +171,7 @@ def _invoice(d: DossierLike) -> tuple[str, bool | None]:
     return f"reçue{amount}" + (", conforme" if d.invoice_matches else ""), True
 
 
-def dossier_lines(session: Session, dossiers: Sequence[DossierLike]) -> list[DossierLine]:
+def dossier_lines(session: Session, dossiers: Sequence[Dossier]) -> list[DossierLine]:
     counts: dict[str, list[datetime]] = {}
     for row in session.exec(select(Reminder).order_by(col(Reminder.sent_at))).all():
         counts.setdefault(row.member_email, []).append(row.sent_at)
@@ -180,8 +182,8 @@ def dossier_lines(session: Session, dossiers: Sequence[DossierLike]) -> list[Dos
         lines.append(DossierLine(
             d.member_email, d.name or d.member_email,
             bool(d.first_proof_at or any(d.proofs_by_kind.values())), d.complete,
-            labels.proofs_summary(d.proofs_by_kind) or "aucun",
-            ", ".join(labels.kind_short(m) for m in d.missing),
+            proofs_summary(d.proofs_by_kind) or "aucun",
+            ", ".join(kind_short(m) for m in d.missing),
             len(d.tickets), d.tickets_total_eur, d.amount_due_eur, d.funded_elsewhere,
             d.short_of_cash, invoice, ok, len(sent), sent[-1] if sent else None))
     return lines
@@ -207,7 +209,7 @@ def held_back(decisions: Sequence[reminders.Decision]) -> list[ReminderLine]:
             for d in decisions if not d.send]
 
 
-def subscriptions(report: sources.ReportLike, tz: tzinfo) -> Subscriptions:
+def subscriptions(report: SubscriptionReport, tz: tzinfo) -> Subscriptions:
     return Subscriptions(
         changes=[labels.change_line(c, tz) for c in report.changes],
         bounces=[labels.bounce_line(b) for b in report.bounces],
@@ -217,7 +219,7 @@ def subscriptions(report: sources.ReportLike, tz: tzinfo) -> Subscriptions:
 
 
 def totals(settings: Settings, activity: ListActivity, held: int,
-           dossiers: Sequence[DossierLike] | None) -> Totals:
+           dossiers: Sequence[Dossier] | None) -> Totals:
     days = fees = due = pending = invoices = count = None
     if dossiers is not None:
         days = sum(1 for d in dossiers if d.complete and not d.funded_elsewhere)

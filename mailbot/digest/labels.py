@@ -1,7 +1,6 @@
-"""French words for what the other domains name in code: proof kinds, tickets
-(`mailbot.proofs.dossiers.leg_dict`), subscription changes and bounces
-(`mailbot.subscriptions.report`), refresh counters. Shared by the digest and
-the reminders.
+"""French words for what the subscriptions domain names in code: subscription changes
+and bounces (`mailbot.subscriptions.report`), refresh counters, and the short day of the
+week. Proof kinds and tickets have theirs in `mailbot.proofs.labels`.
 
 Unknown names are shown as they are, never dropped: a new kind or state
 appears in the digest before anyone writes its label.
@@ -12,22 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
-from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_date
 
-from mailbot.mail.render import LOCALE, eur, number_fr
-
-#: kind -> (short label for the digest table, long label for a sentence)
-PROOF_KINDS: dict[str, tuple[str, str]] = {
-    "thank_you": ("remerciement", "le mail de remerciement"),
-    "meeting_report": ("CR", "le compte-rendu"),
-    "attendance_sheet": ("émargement", "la feuille d'émargement"),
-    "mission_form": ("mission", "le formulaire de mission"),
-    "train_ticket": ("billet", "le billet de train"),
-    "invoice": ("facture", "la facture"),
-    "other": ("autre", "un autre document"),
-}
+from mailbot.mail.render import LOCALE, number_fr
+from mailbot.proofs.labels import date_short
 
 CHANGE_ACTIONS: dict[str, str] = {
     "subscribe": "inscription", "unsubscribe": "désinscription", "remove": "désinscription",
@@ -48,47 +36,6 @@ REFRESH_COUNTERS: dict[str, str] = {  # in reading order
 }
 
 
-def _alternatives(name: str, long: bool) -> str:
-    for sep, word in (("|", " ou "), ("+", " et ")):
-        if sep in name:
-            return word.join(_alternatives(part.strip(), long) for part in name.split(sep))
-    labels = PROOF_KINDS.get(name)
-    if labels is None:
-        return name
-    return labels[1] if long else labels[0]
-
-
-def kind_short(name: str) -> str:
-    """'attendance_sheet' -> 'émargement'; 'thank_you+meeting_report' -> 'remerciement et CR'."""
-    return _alternatives(name, long=False)
-
-
-def kind_long(name: str) -> str:
-    """'attendance_sheet' -> "la feuille d'émargement"."""
-    return _alternatives(name, long=True)
-
-
-def proofs_summary(by_kind: Mapping[str, int]) -> str:
-    """{'thank_you': 1, 'train_ticket': 2} -> 'remerciement, billet ×2' (known kinds first)."""
-    order = list(PROOF_KINDS) + sorted(k for k in by_kind if k not in PROOF_KINDS)
-    parts = []
-    for kind in order:
-        count = by_kind.get(kind, 0)
-        if count > 0:
-            parts.append(kind_short(kind) + (f"\u00a0×{count}" if count > 1 else ""))
-    return ", ".join(parts)
-
-
-def date_short(value: str | date | None) -> str:
-    if not value:
-        return ""
-    try:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value)
-    return format_date(day, format="d MMMM yyyy", locale=LOCALE)
-
-
 def day(value: datetime | None, tz: tzinfo) -> str:
     """A day in the week: 'mar. 24 mars' (local time)."""
     if value is None:
@@ -99,25 +46,6 @@ def day(value: datetime | None, tz: tzinfo) -> str:
 @lru_cache(maxsize=1024)
 def _day(value: date) -> str:
     return format_date(value, "EEE d MMM", locale=LOCALE)
-
-
-def _amount(value: object) -> str:
-    try:
-        return eur(Decimal(str(value)))
-    except (InvalidOperation, ValueError):
-        return str(value)
-
-
-def ticket_line(ticket: Mapping[str, str | None]) -> str:
-    """A ticket as one French phrase: 'Lille → Paris, 18 novembre 2021, 67,00 € (réf. QX7K2P)'."""
-    get = ticket.get
-    route = " → ".join(x for x in (get("origin"), get("destination")) if x)
-    when = date_short(get("travel_date") or get("date"))
-    amount = get("amount_eur") or get("amount")
-    parts = [p for p in (route, when, _amount(amount) if amount else "") if p]
-    ref = get("reference")
-    text = ", ".join(parts) or "billet"
-    return f"{text} (réf. {ref})" if ref else text
 
 
 def _when(value: object, tz: tzinfo = UTC) -> str:

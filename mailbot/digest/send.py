@@ -20,7 +20,9 @@ from mailbot.mail import outbox
 
 from mailbot.proofs import reminders
 from mailbot.settings import Settings
-from mailbot.digest import collect, labels, sources
+from mailbot.digest import collect, labels
+from mailbot.proofs.dossiers import Dossier, compute_dossiers
+from mailbot.subscriptions.report import period_report
 from mailbot.digest.model import Digest, Subscriptions
 from mailbot.models.jobs import DigestSent
 from mailbot.mail.mailer import template_context
@@ -72,16 +74,16 @@ def build_digest(session: Session, services: Services, start: datetime,
     )
 
 
-def _dossiers(session: Session, settings: Settings) -> list[sources.DossierLike] | None:
+def _dossiers(session: Session, settings: Settings) -> list[Dossier] | None:
     bind = session.get_bind()
     with Session(bind) as reader:  # a failing query of theirs must not poison our transaction
-        return sources.dossiers(reader, settings)
+        return compute_dossiers(reader, settings)
 
 
 def _subscriptions(session: Session, start: datetime, end: datetime,
                    tz: tzinfo) -> Subscriptions | None:
     with Session(session.get_bind()) as reader:
-        report = sources.subscription_report(reader, start, end)
+        report = period_report(reader, start, end)
         return collect.subscriptions(report, tz) if report is not None else None
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from mailbot.job import Job
+from mailbot.vocab import Category
 
-__all__ = ["Handler", "Job", "registry"]
+__all__ = ["Handler", "Job", "REGISTRY", "registry"]
 
 
 class Handler(Protocol):
@@ -22,17 +23,27 @@ class Handler(Protocol):
     def handle(self, job: Job) -> None: ...
 
 
-def registry() -> dict[str, Handler]:
-    """Category -> handler; a duplicate category is a programming error."""
-    from mailbot.handlers import (  # local import: handlers import this module
-        autoreply, bounce, command, list_post, malformed, other, proof, refresh, sympa,
-    )
+from mailbot.handlers import (  # noqa: E402  (the modules take Job from mailbot.job)
+    autoreply, bounce, command, list_post, malformed, other, proof, refresh, sympa,
+)
 
-    table: dict[str, Handler] = {}
-    for module in (list_post, proof, command, refresh, bounce, autoreply, sympa, other,
-                   malformed):
-        handler: Handler = module.HANDLER
-        if handler.name in table:
-            raise RuntimeError(f"duplicate handler for {handler.name}")
-        table[handler.name] = handler
-    return table
+#: One handler per category, in the order the categories are described.
+REGISTRY: tuple[Handler, ...] = (
+    list_post.HANDLER, proof.HANDLER, command.HANDLER, refresh.HANDLER, bounce.HANDLER,
+    autoreply.HANDLER, sympa.HANDLER, other.HANDLER, malformed.HANDLER,
+)
+
+
+def _check(handlers: tuple[Handler, ...]) -> None:
+    names = [h.name for h in handlers]
+    if sorted(names) != sorted(Category):
+        raise RuntimeError(f"handlers {sorted(names)} do not match the categories "
+                           f"{sorted(Category)}: one handler per category")
+
+
+_check(REGISTRY)
+
+
+def registry() -> dict[str, Handler]:
+    """Category -> handler."""
+    return {h.name: h for h in REGISTRY}

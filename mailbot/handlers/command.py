@@ -31,11 +31,9 @@ class Command:
             confirm_reply(job, own)
             return
         sender = job.msg.from_email or ""
-        s = job.services.settings
         to_us = job.verdict.values.get("action") == "reply"  # our subject is not their words
         parsed = commands.parse_command("" if to_us else job.msg.subject, job.msg.text, sender,
-                                        ignore=(s.bot.address, s.list.address, s.list.sympa,
-                                                *s.cotech.recipients))
+                                        ignore=job.services.our_addresses)
         job.row.reason = f"commande : {parsed.action}"
         if parsed.action == "unknown":
             job.hold("message au robot sans commande reconnue")

@@ -17,7 +17,8 @@ from mailbot import members
 from mailbot.job import Job
 from mailbot.models import Member
 from mailbot.models.proofs import ProofHold
-from mailbot.proofs import ack, label
+from mailbot.proofs import ack
+from mailbot.proofs.labels import label
 from mailbot.proofs.attribution import Attribution, attribute
 from mailbot.proofs.dossiers import dossier_for
 from mailbot.proofs.funded import read_statement

@@ -7,8 +7,7 @@ Two shapes of work:
   transaction with the outbox rows it queues: a crash anywhere rolls it all
   back and the occurrence runs again; a commit means sent-once.
 * asynchronous (`run`): the refresh campaign step and the Sympa review of the
-  subscriptions domain, which manage their own transactions. They are imported
-  lazily: until that module exists their result is "non disponible".
+  subscriptions domain, which manage their own transactions.
 
 Outbox retries are not a job here: the daemon's send loop retries every
 OUTBOX_RETRY_SECONDS (see app.py); `mailbot jobs` shows them for completeness.
@@ -16,14 +15,16 @@ OUTBOX_RETRY_SECONDS (see app.py); `mailbot jobs` shows them for completeness.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from mailbot.digest.send import scheduled_digest
+from mailbot.proofs import reminders
 from mailbot.services import Services
+from mailbot.subscriptions import jobs as subscription_jobs
 
 log = logging.getLogger(__name__)
 
@@ -46,43 +47,14 @@ class JobSpec:
     run: AsyncWork | None = None
 
 
-def _digest(session: Session, services: Services) -> str:
-    from mailbot.digest.send import scheduled_digest
-
-    return scheduled_digest(session, services)
-
-
-def _reminders(session: Session, services: Services) -> str:
-    from mailbot.proofs import reminders
-
-    return reminders.run(session, services)
-
-
-def _external(name: str) -> AsyncWork:
-    """A job of the subscriptions domain, imported when it runs."""
-
-    async def run(services: Services) -> str:
-        try:
-            module = importlib.import_module("mailbot.subscriptions.jobs")
-            work: AsyncWork = getattr(module, name)
-        except (ImportError, AttributeError) as err:
-            log.info("job %s not available: %s", name, err)
-            return "non disponible"
-        result = await work(services)
-        return str(result)
-
-    run.__name__ = name
-    return run
-
-
 def registry(services: Services) -> list[JobSpec]:
     """Every scheduled job, in display order."""
     return [
         JobSpec("digest", "Synthèse hebdomadaire au COTECH",
-                services.settings.cotech.digest_cron, tx=_digest),
-        JobSpec("reminders", "Relances de facturation des AMO", REMINDERS_CRON, tx=_reminders),
+                services.settings.cotech.digest_cron, tx=scheduled_digest),
+        JobSpec("reminders", "Relances de facturation des AMO", REMINDERS_CRON, tx=reminders.run),
         JobSpec("refresh_step", "Étape de la campagne de mise à jour des adresses",
-                REFRESH_CRON, run=_external("refresh_step")),
+                REFRESH_CRON, run=subscription_jobs.refresh_step),
         JobSpec("sympa_review", "Rapprochement avec Sympa (REVIEW)", SYMPA_REVIEW_CRON,
-                run=_external("sympa_review")),
+                run=subscription_jobs.sympa_review),
     ]

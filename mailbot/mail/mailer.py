@@ -15,16 +15,32 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
 from mailbot.mail import outbox
+from mailbot.mail.outbox import Identity
+from mailbot.mail.render import Renderer
 from mailbot.models import OutboxMessage
-from mailbot.services import Services
+from mailbot.settings import Settings
 
 
-def template_context(services: Services, to_name: str, extra: dict[str, Any]) -> dict[str, Any]:
+class MailServices(Protocol):
+    """What queueing mail needs of `mailbot.services.Services` (which satisfies it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def renderer(self) -> Renderer: ...
+    @property
+    def identity(self) -> Identity: ...
+
+    def now(self) -> datetime: ...
+
+
+def template_context(services: MailServices, to_name: str, extra: dict[str, Any]) -> dict[str, Any]:
     """What every template may use (greeting, our addresses), then the kind's own values."""
     s = services.settings
     parts = to_name.split()
@@ -42,7 +58,7 @@ class Mailer:
     """Renders and queues our mail in the caller's session, once per key."""
 
     session: Session
-    services: Services
+    services: MailServices
     cause: str | None = None  # the Message-ID that caused it, if any
     keys: list[str] = field(default_factory=list)
 

@@ -56,17 +56,17 @@ class ProcessedMessage(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("source_key", name="uq_processed_source_key"),)
     id: int | None = Field(default=None, primary_key=True)
     source_key: str
-    role: str = Field(index=True)  # list | inbox
+    role: str = Field(index=True)  # mailbot.vocab.Role
     mailbox: str
     uidvalidity: int = 0
     uid: int = 0
     message_id: str = Field(index=True)
-    category: str = ""  # list_post | proof | command | refresh_reply | bounce | autoreply | other | malformed
+    category: str = ""  # mailbot.vocab.Category
     tag: str | None = None  # GO | GT | HABITANTS | None
     member_email: str | None = Field(default=None, index=True)
     from_email: str | None = None
     subject: str = ""
-    status: str = "done"  # done | held | quarantined | duplicate
+    status: str = "done"  # mailbot.vocab.Status
     reason: str = ""  # guard or rule hit, error text, why held
     hits: str = ""  # rule names that matched, comma-separated
     sent_at: datetime | None = None  # the message's Date, UTC

@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from mailbot.proofs import NOT_A_PROOF, label, with_article
+from mailbot.proofs.labels import NOT_A_PROOF, label, with_article
 from mailbot.proofs.dossiers import ZERO, Dossier
 from mailbot.proofs.intake import Filed, FlagChange
 from mailbot.proofs.kinds import Item

@@ -32,7 +32,7 @@ from mailbot import members
 from mailbot.settings import Settings
 from mailbot.models import Member
 from mailbot.models.proofs import DossierFlags, Proof, TicketLeg
-from mailbot.proofs import KINDS
+from mailbot.proofs.labels import KINDS
 
 ZERO = Decimal("0.00")
 Groups = Sequence[Sequence[Sequence[str]]]

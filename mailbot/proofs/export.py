@@ -28,7 +28,7 @@ from sqlmodel import Session
 from mailbot.settings import Settings
 from mailbot.errors import MailbotError
 from mailbot.models.proofs import Proof, TicketLeg
-from mailbot.proofs import label
+from mailbot.proofs.labels import label
 from mailbot.proofs.dossiers import Dossier, dossier_for, live_legs, live_proofs
 from mailbot.proofs.storage import BlobStore
 from mailbot.mail.render import eur

@@ -22,7 +22,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from mailbot.models.proofs import DossierFlags, Proof, TicketLeg
-from mailbot.proofs import NOT_A_PROOF, OTHER
+from mailbot.proofs.labels import NOT_A_PROOF, OTHER
 from mailbot.proofs.funded import MoneyStatement
 from mailbot.proofs.invoices import invoice_amount
 from mailbot.proofs.kinds import Item

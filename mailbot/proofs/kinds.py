@@ -28,7 +28,7 @@ from datetime import date
 from mailbot.decide import facts as facts_mod
 from mailbot.decide.facts import Context
 from mailbot.mime.incoming import Attachment, Forwarded, Incoming
-from mailbot.proofs import KINDS, NOT_A_PROOF, OTHER
+from mailbot.proofs.labels import KINDS, NOT_A_PROOF, OTHER
 from mailbot.proofs.attribution import fold
 from mailbot.proofs.doctext import document_text
 from mailbot.decide.rules import FactValue, RuleSet

@@ -31,9 +31,8 @@ from sqlmodel import Session, col, or_, select
 
 from mailbot.mail.mailer import Mailer
 from mailbot.settings import ReminderSettings
-from mailbot.digest import sources
-from mailbot.digest.labels import kind_long, proofs_summary, ticket_line
-from mailbot.digest.sources import DossierLike
+from mailbot.proofs.dossiers import Dossier, compute_dossiers
+from mailbot.proofs.labels import kind_long, proofs_summary, ticket_line
 from mailbot.models import Member, ProcessedMessage
 from mailbot.models.jobs import Reminder
 from mailbot.mail.render import eur
@@ -49,7 +48,7 @@ History = Mapping[tuple[str, str], Sequence[datetime]]  # (member, kind) -> sent
 class Decision:
     """One reminder the policy calls for today; `why` says why it is held back."""
 
-    dossier: DossierLike
+    dossier: Dossier
     kind: str  # invoice | tickets_now | missing
     n: int
     why: str = ""
@@ -63,11 +62,11 @@ class Decision:
         return self.dossier.member_email.lower()
 
 
-def fee_due(d: DossierLike) -> Decimal:
+def fee_due(d: Dossier) -> Decimal:
     return Decimal(0) if d.funded_elsewhere else d.fee_eur
 
 
-def to_invoice(d: DossierLike, kind: str) -> str:
+def to_invoice(d: Dossier, kind: str) -> str:
     """What the reminder asks for, in one French line (also listed in the digest)."""
     tickets = f"{eur(d.tickets_total_eur)} de billets de train"
     if kind == "missing":
@@ -87,7 +86,7 @@ def days_between(earlier: datetime, later: datetime, tz: tzinfo) -> int:
     return (later.astimezone(tz).date() - earlier.astimezone(tz).date()).days
 
 
-def decide(d: DossierLike, history: History, policy: ReminderSettings,
+def decide(d: Dossier, history: History, policy: ReminderSettings,
            now: datetime, tz: tzinfo = UTC) -> Decision | None:
     """The reminder this dossier calls for now, if any (ignoring the address's state)."""
     if d.invoice_received:
@@ -110,7 +109,7 @@ def decide(d: DossierLike, history: History, policy: ReminderSettings,
     return None
 
 
-def plan(dossiers: Sequence[DossierLike], history: History, blocked: Mapping[str, str],
+def plan(dossiers: Sequence[Dossier], history: History, blocked: Mapping[str, str],
          policy: ReminderSettings, now: datetime, tz: tzinfo = UTC) -> list[Decision]:
     """Every reminder due now; those to a blocked address carry the reason."""
     decisions = []
@@ -152,7 +151,7 @@ def blocked_addresses(session: Session, emails: Sequence[str], now: datetime) ->
 
 
 def due_now(session: Session, services: Services,
-            dossiers: Sequence[DossierLike]) -> list[Decision]:
+            dossiers: Sequence[Dossier]) -> list[Decision]:
     now = services.now()
     blocked = blocked_addresses(session, [d.member_email for d in dossiers], now)
     settings = services.settings
@@ -161,9 +160,7 @@ def due_now(session: Session, services: Services,
 
 def run(session: Session, services: Services) -> str:
     """The daily job: queue every reminder due now, in the caller's transaction."""
-    dossiers = sources.dossiers(session, services.settings)
-    if dossiers is None:
-        return "non disponible (dossiers des justificatifs)"
+    dossiers = compute_dossiers(session, services.settings)
     sent = held = 0
     for decision in due_now(session, services, dossiers):
         if decision.send:

@@ -52,8 +52,7 @@ def confirm_reply(job: Job, refs: list[str]) -> None:
 def answer_entry(job: Job, entry: RefreshEntry) -> None:
     sender = job.msg.from_email or ""
     member = job.session.get(Member, entry.member_id) if entry.member_id else None
-    s = job.services.settings
-    ignore = [s.bot.address, s.list.address, s.list.sympa, *s.cotech.recipients, entry.address]
+    ignore = [*job.services.our_addresses, entry.address]
     if member is not None:
         ignore += [member.email, *members.aliases(job.session, member)]
     reply = commands.parse_refresh_reply(job.msg.text, ignore=ignore)
@@ -77,8 +76,7 @@ def list_mistake(job: Job) -> bool:
     its author (never anything to the list); nothing is changed."""
     parsed = commands.list_command(job.msg.subject, job.msg.text)
     author = job.ctx.author_email
-    s = job.services.settings
-    if parsed is None or not author or author in (s.bot.address, s.list.address, s.list.sympa):
+    if parsed is None or not author or author in job.services.our_addresses:
         return False
     name = job.ctx.author.name if job.ctx.author else ""
     return job.reply("list_command_note", to=author, to_name=name, private_list_exception=True,

@@ -27,10 +27,9 @@ from mailbot.mime.incoming import Incoming
 from mailbot.models import Member
 from mailbot.models.subscriptions import SympaCommand, SympaReview
 from mailbot.mail.outbox import clean_header
-from mailbot.services import Services
 from mailbot.subscriptions import audit
 from mailbot.subscriptions.commands import EMAIL_RE, clean_subject
-from mailbot.mail.mailer import Mailer
+from mailbot.mail.mailer import MailServices, Mailer
 
 AUTH_RE = re.compile(r"^\s*auth\s+(\S+)\s+(.+?)\s*$", re.I)
 OWNER_RE = re.compile(r"^\s*(?:quiet\s+)?(add|del|delete|review|who)\s+(\S+)(?:\s+(\S+@\S+))?", re.I)
@@ -53,7 +52,7 @@ class SympaOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def command_line(services: Services, action: str, address: str = "", name: str = "") -> str:
+def command_line(services: MailServices, action: str, address: str = "", name: str = "") -> str:
     """`QUIET ADD qpv-hpf x@y Name`, `QUIET DEL qpv-hpf x@y`, `REVIEW qpv-hpf`."""
     list_name = services.settings.list.name
     if action == "REVIEW":
@@ -216,7 +215,7 @@ def _report(session: Session, msg: Incoming, now: datetime,
     return outcome
 
 
-def _roster_lines(text: str, services: Services) -> list[tuple[str, str]]:
+def _roster_lines(text: str, services: MailServices) -> list[tuple[str, str]]:
     """(address, name) for each subscriber line of a REVIEW reply."""
     ours = {services.settings.list.address, services.settings.list.sympa}
     found: list[tuple[str, str]] = []
@@ -233,7 +232,7 @@ def _roster_lines(text: str, services: Services) -> list[tuple[str, str]]:
     return found
 
 
-def _review(session: Session, services: Services, msg: Incoming, now: datetime) -> SympaOutcome:
+def _review(session: Session, services: MailServices, msg: Incoming, now: datetime) -> SympaOutcome:
     text = full_text(msg)
     on_sympa = {a for a, _ in _roster_lines(text, services)}
     differences = reconcile(session, on_sympa)

@@ -1,7 +1,6 @@
 """Text helpers shared by the ticket readers.
 
-* `normalize` makes PDF and email text comparable (NFKC, one kind of space,
-  ``\\n`` line ends);
+* `normalize` makes PDF and email text comparable (NFKC, one space, ``\\n`` line ends);
 * `find_reference` finds a labelled booking reference;
 * `labelled_values` reads two-column "labels then values" blocks;
 * `parse_journeys` cuts a ticket into journeys at their long-form date

@@ -34,7 +34,7 @@ from mailbot.models.subscriptions import (
 )
 from mailbot.mime.parse import Limits, parse_message
 from tests.support.helpers import SHARED_CORPUS, write_config
-from tests.support.subscriptions_kit import Clock
+from tests.support.clock import Clock
 
 pytestmark = [
     pytest.mark.acceptance,

@@ -18,23 +18,16 @@ import pytest
 from sqlmodel import Session, select
 
 from mailbot import app as app_module
-from mailbot import config
 from mailbot.mail import outbox as outbox_module
 from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage, utcnow
-from tests.faults.harness import InProcess, open_db, pause
+from tests.faults.harness import InProcess, pause
+from tests.support.apps import build_app
 from tests.support.mailgen import list_post, question
-from tests.support.helpers import LIST_FOLDER, wait_until, write_config
+from tests.support.helpers import LIST_FOLDER, wait_until
 from tests.support.servers import Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
-
-
-def make_app(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture) -> App:
-    dovecot.create_folder("bot", LIST_FOLDER)
-    cfg = write_config(tmp_path, dovecot=dovecot, smtp=smtp)
-    open_db(cfg).dispose()
-    return App(config.load(cfg))
 
 
 def outbox_rows(app: App) -> list[OutboxMessage]:
@@ -55,7 +48,7 @@ def test_smtp_down_replies_wait_in_outbox_then_go_once(
     delivered exactly once."""
     monkeypatch.setattr(app_module, "OUTBOX_RETRY_SECONDS", 0.3)
     smtp_capture.stop()
-    app = make_app(tmp_path, dovecot, smtp_capture)
+    app = build_app(tmp_path, dovecot=dovecot, smtp=smtp_capture)
     with InProcess(app) as daemon:
         for n in range(4):
             dovecot.append("bot", "INBOX", question(f"down{n}", n))
@@ -85,7 +78,7 @@ def test_smtp_refusing_with_4xx_retries_later(
     """GIVEN an SMTP server answering 451 WHEN a reply is sent THEN it stays queued with the
     server's answer as last_error, and goes once on a later attempt."""
     smtp_capture.fail_next(1)
-    app = make_app(tmp_path, dovecot, smtp_capture)
+    app = build_app(tmp_path, dovecot=dovecot, smtp=smtp_capture)
     with InProcess(app) as daemon:
         dovecot.append("bot", "INBOX", question("busy", 1))
         wait_until(lambda: [r.last_error for r in outbox_rows(app) if r.last_error],
@@ -116,7 +109,7 @@ def test_dovecot_down_during_idle_reconnects_within_10s_and_misses_nothing(
     """GIVEN the daemon idling WHEN Dovecot stops, mail arrives in its Maildir meanwhile, and
     it comes back after several seconds THEN both folders reconnect within 10 s of its return
     and the mail that arrived during the outage is handled (tagged, answered)."""
-    app = make_app(tmp_path, dovecot, smtp_capture)
+    app = build_app(tmp_path, dovecot=dovecot, smtp=smtp_capture)
     with InProcess(app) as daemon:
         dovecot.stop()
         wait_until(lambda: not any(w.connected.is_set() for w in app.workers), timeout=10,

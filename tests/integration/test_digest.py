@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session
 
-from mailbot import config, members
 
 from mailbot.jobs import scheduler
 from mailbot.app import App
-from mailbot.digest import collect, sources
-from tests.support.helpers import LIST_FOLDER, ROOT, sample, write_config
+from mailbot.digest import collect
+from mailbot.proofs.dossiers import compute_dossiers
+from tests.support.apps import build_app
+from tests.support.clock import Clock
+from tests.support.helpers import LIST_FOLDER, sample
 from tests.support.servers import CapturedMessage, Dovecot, SmtpCapture
 
 pytestmark = pytest.mark.integration
@@ -32,14 +34,6 @@ LIST = "qpv-hpf@framalistes.org"
 
 def at(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=PARIS)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def post(n: int, author: str, subject: str, when: datetime, *thread: int) -> bytes:
@@ -68,14 +62,6 @@ KARIM = "Karim Belkacem karim.belkacem@orange.fr"
 CLAIRE = "Claire Bérard claire.berard@terrhab-conseil.fr"
 PASCALE = "Pascale Martin pascale.martin@anct.gouv.fr"
 YANN = "Yann Le Goff yann.legoff@ecohabitat-bzh.org"
-
-
-def make_app(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture, clock: Clock) -> App:
-    app = App(config.load(write_config(tmp_path, dovecot=dovecot, smtp=smtp)), clock=clock)
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
-    return app
 
 
 def digests(smtp: SmtpCapture) -> list[CapturedMessage]:
@@ -129,9 +115,8 @@ def run_daemon(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
 def week(tmp_path: Path, dovecot: Dovecot, smtp_capture: SmtpCapture) -> Iterator[tuple[App, Clock]]:
     """A week of traffic processed on Tuesday and Thursday; the first run (Monday
     after the digest's hour) only records the scheduler's baseline."""
-    dovecot.create_folder("bot", LIST_FOLDER)
     clock = Clock(at(23, 8, 30))
-    app = make_app(tmp_path, dovecot, smtp_capture, clock)
+    app = build_app(tmp_path, dovecot=dovecot, smtp=smtp_capture, clock=clock)
     asyncio.run(app.run_once())
     for raw in (post(1, MATHIEU, "Formulaire de mission : un par action ?", at(24, 9, 12)),
                 post(2, SANDRINE, "Formulaire de mission : un par action ?", at(24, 11, 40), 1),
@@ -193,7 +178,7 @@ def test_monday_digest_of_a_real_week_line_by_line(week: tuple[App, Clock],
         f"- jeu. 26 mars, inconnu@exemple.fr — «{nb}Question sur l'AMI{nb}»"]
     # Dossiers: as the proofs domain computed them from the proofs filed this week.
     with Session(app.engine) as s:
-        dossiers = sources.dossiers(s, app.settings)
+        dossiers = compute_dossiers(s, app.settings)
     assert dossiers is not None
     started = [d for d in dossiers if d.first_proof_at]
     assert {d.name for d in started} == {"Julien Roux", "Karim Belkacem"}
@@ -218,11 +203,11 @@ def test_restart_does_not_resend_and_a_missed_monday_is_caught_up(
     run_daemon(app, monkeypatch)  # the daemon starts at 08:05: catches up Monday's digest
     assert len(digests(smtp_capture)) == 1
     clock.now = at(30, 8, 6)
-    run_daemon(make_app(tmp_path, dovecot, smtp_capture, clock), monkeypatch)  # restart
+    run_daemon(build_app(tmp_path, dovecot=dovecot, smtp=smtp_capture, clock=clock), monkeypatch)  # restart
     assert len(digests(smtp_capture)) == 1
     clock.now = at(8, 11, month=4)  # down from Monday 30 March to Wednesday 8 April
-    run_daemon(make_app(tmp_path, dovecot, smtp_capture, clock), monkeypatch)
-    run_daemon(make_app(tmp_path, dovecot, smtp_capture, clock), monkeypatch)
+    run_daemon(build_app(tmp_path, dovecot=dovecot, smtp=smtp_capture, clock=clock), monkeypatch)
+    run_daemon(build_app(tmp_path, dovecot=dovecot, smtp=smtp_capture, clock=clock), monkeypatch)
     first, late = digests(smtp_capture)
     assert late.message["Subject"] == \
         "[QPV] Synthèse de la semaine — du 30 mars 2026 au 8 avril 2026"

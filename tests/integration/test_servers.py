@@ -1,4 +1,4 @@
-"""Tests of the real-server fixtures themselves (tests/servers.py)."""
+"""Tests of the real-server fixtures themselves (tests/support/servers.py)."""
 
 from __future__ import annotations
 

@@ -13,29 +13,19 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from mailbot import config, members
 from mailbot.app import App
 from mailbot.models import Member
 from mailbot.models.subscriptions import RefreshEntry, SympaCommand, SympaReview
 from mailbot.subscriptions.jobs import refresh_step, sympa_review
-from tests.support.helpers import BOT, LIST_FOLDER, ROOT, write_config
+from tests.support.apps import build_app
+from tests.support.helpers import BOT, ROOT
 from tests.support.servers import Dovecot, SmtpCapture
-from tests.support.subscriptions_kit import COTECH, LIST, SYMPA, Clock, mail
+from tests.support.clock import Clock
+from tests.support.subscriptions_kit import COTECH, LIST, SYMPA, mail
 from tests.support.sympa_responder import FakeSympa
 
 pytestmark = pytest.mark.integration
 REF = re.compile(r"réf\. ([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})")
-
-
-def make_app(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture, clock: Clock,
-             extra: str = "") -> App:
-    dovecot.create_folder("bot", LIST_FOLDER)
-    app = App(config.load(write_config(tmp_path, dovecot=dovecot, smtp=smtp, extra=extra)),
-              clock=clock)
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
-    return app
 
 
 def roster() -> dict[str, str]:
@@ -76,7 +66,7 @@ def state(app: App, model: type, **where: object) -> list[object]:
 def test_commands_confirmations_forgery_replay_and_sympa(tmp_path: Path, dovecot: Dovecot,
                                                         smtp_capture: SmtpCapture) -> None:
     clock = Clock()
-    app = make_app(tmp_path, dovecot, smtp_capture, clock)
+    app = build_app(tmp_path, dovecot=dovecot, smtp=smtp_capture, clock=clock)
     robot = FakeSympa(owner=BOT, mode="auth", members=roster())
     newcomers = {
         "lena.garcia@ccas-bron.fr": mail("lena.garcia@ccas-bron.fr", "Inscription liste QPV",
@@ -130,7 +120,8 @@ def test_commands_confirmations_forgery_replay_and_sympa(tmp_path: Path, dovecot
 def test_change_of_address_refresh_campaign_and_review(tmp_path: Path, dovecot: Dovecot,
                                                       smtp_capture: SmtpCapture) -> None:
     clock = Clock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
-    app = make_app(tmp_path, dovecot, smtp_capture, clock, extra="[refresh]\nstart = 2026-03-02\n")
+    app = build_app(tmp_path, dovecot=dovecot, smtp=smtp_capture, clock=clock,
+                    extra="[refresh]\nstart = 2026-03-02\n")
     robot = FakeSympa(owner=BOT, mode="direct", members=roster())
     assert asyncio.run(refresh_step(app.services)).startswith("campagne ouverte (18")
     asyncio.run(app.run_once())

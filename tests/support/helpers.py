@@ -104,11 +104,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 def maildir_app(tmp_path: Path, extra: str = "") -> App:
     """An app on the embedded default (Maildir folders list/ and inbox/), roster loaded."""
-    app = App(config.load(maildir_config(tmp_path, extra)))
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
-    return app
+    from tests.support.apps import build_app
+
+    return build_app(tmp_path, extra=extra)
 
 
 def processed_rows(app: App) -> list[ProcessedMessage]:
@@ -168,12 +166,9 @@ def wait_until(check: Callable[[], T], timeout: float = 15.0, interval: float = 
 
 def real_app(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture) -> App:
     """An App on the real servers, with the list folder made and the sample roster imported."""
-    dovecot.create_folder("bot", LIST_FOLDER)
-    app = App(config.load(write_config(tmp_path, dovecot=dovecot, smtp=smtp)))
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
-    return app
+    from tests.support.apps import build_app
+
+    return build_app(tmp_path, dovecot=dovecot, smtp=smtp)
 
 
 class InProcess:

@@ -1,6 +1,6 @@
-"""Test kit for the subscriptions domain: an App on the embedded default with a
-frozen clock, messages fed straight through the real pipeline, and readers
-for the outbox and our tables."""
+"""Test kit for the subscriptions domain: messages written as people and Sympa write
+them, fed straight through the real pipeline, and readers for the outbox and our
+tables. The App and its clock are the shared fixtures (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,19 @@ import email.policy
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlmodel import Session, col, select
 
-from mailbot import config, members
+from mailbot import members
 from mailbot.app import App
 from mailbot.models import Member, OutboxMessage
 from mailbot.pipeline.outcome import Outcome
 from mailbot.sources import Envelope
-from tests.support.helpers import BOT, ROOT, write_config
+from tests.support.helpers import BOT
 
 SYMPA = "sympa@framalistes.org"
 LIST = "qpv-hpf@framalistes.org"
@@ -33,42 +31,6 @@ _uids = itertools.count(1)
 # Mail clients write long Message-IDs as they are; Python's default policy would
 # RFC 2047-encode an In-Reply-To longer than 78 characters.
 CLIENT = email.policy.default.clone(max_line_length=998)
-
-
-class Clock:
-    """A frozen clock the test moves by hand."""
-
-    def __init__(self, now: datetime | None = None) -> None:
-        self.now = now or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-def make_app(tmp_path: Path, clock: Clock, extra: str = "", roster: Path | None = None) -> App:
-    maildir = tmp_path / "maildir"
-    for role in ("list", "inbox"):
-        (maildir / role / "new").mkdir(parents=True, exist_ok=True)
-    app = App(config.load(write_config(tmp_path, maildir=maildir, extra=extra)), clock=clock)
-    with Session(app.engine) as s:
-        members.import_csv(s, roster or ROOT / "samples" / "roster.csv")
-        s.commit()
-    return app
-
-
-@pytest.fixture
-def clock() -> Clock:
-    """A test clock at its default instant (shared by the subscription test modules)."""
-    return Clock()
-
-
-@pytest.fixture
-def app(tmp_path: Path, clock: Clock) -> App:
-    """An app on the embedded default driven by `clock`, roster loaded."""
-    return make_app(tmp_path, clock)
 
 
 def feed(app: App, raw: bytes, role: str = "inbox") -> Outcome:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from mailbot.models import Post
-from tests.support.helpers import deliver, maildir_app as make_app
+from tests.support.helpers import deliver, maildir_app
 
 REWRITTEN = """From: "Pascale Martin via qpv-hpf" <qpv-hpf@framalistes.org>
 Reply-To: Pascale Martin <pascale.martin@anct.gouv.fr>
@@ -25,7 +25,7 @@ Bonjour à toutes et à tous.
 
 
 def test_rewritten_from_is_tagged_by_the_real_author(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = maildir_app(tmp_path)
     deliver(tmp_path / "maildir", "list", "1.d", REWRITTEN.replace("\n", "\r\n").encode())
     asyncio.run(app.run_once())
     with Session(app.engine) as s:

@@ -12,22 +12,29 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from mailbot.digest import collect, send, sources
+from mailbot.digest import collect, send
 from mailbot.models import OutboxMessage
 from mailbot.models.jobs import DigestSent
 from mailbot.services import Services
-from tests.unit.digest.test_digest_data import (  # noqa: F401  (fake_domains is a fixture)
-    COTECH, END, PARIS, START, Clock, FakeDossier, fake_domains, make_services, seed_week,
+from tests.support.apps import make_services
+from tests.support.clock import Clock
+from tests.unit.digest.test_digest_data import (
+    COTECH, END, PARIS, START, FakeDossier, seed_week,
 )
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Services:
-    svc = make_services(tmp_path, Clock(END))
-    with Session(svc.engine) as s:
+def clock() -> Clock:
+    return Clock(END)
+
+
+@pytest.fixture
+def services(services: Services) -> Services:
+    """The shared services, with the fixed week seeded."""
+    with Session(services.engine) as s:
         seed_week(s)
         s.commit()
-    return svc
+    return services
 
 
 def test_clean_subject() -> None:
@@ -98,7 +105,9 @@ def test_dossiers_reminders_and_totals(services: Services,
 
 def test_missing_domains_are_said_not_hidden(services: Services,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sources, "_function", lambda module, name: None)
+    # A section whose domain could not be read is said, not hidden (see the next test).
+    monkeypatch.setattr(send, "_dossiers", lambda session, settings: None)
+    monkeypatch.setattr(send, "_subscriptions", lambda session, start, end, tz: None)
     with Session(services.engine) as s:
         d = send.build_digest(s, services, START, END)
     assert d.dossiers is None and d.subscriptions is None and d.reminders_held == []
@@ -113,8 +122,8 @@ def test_a_failing_domain_costs_one_section_not_the_digest(
     def boom(session: Session, settings: object) -> None:
         raise KeyError("fee")
 
-    monkeypatch.setattr(sources, "dossiers", boom)
-    monkeypatch.setattr(sources, "subscription_report", lambda s, a, b: None)
+    monkeypatch.setattr(send, "compute_dossiers", boom)
+    monkeypatch.setattr(send, "period_report", lambda s, a, b: None)
     with Session(services.engine) as s:
         d = send.build_digest(s, services, START, END)
     assert d.dossiers is None
@@ -123,8 +132,13 @@ def test_a_failing_domain_costs_one_section_not_the_digest(
         send.render_digest(services, d).text
 
 
-def test_lazy_import_of_a_module_not_written_yet() -> None:
-    assert sources._function("mailbot.nonexistent_domain.report", "period_report") is None
+def test_the_domains_are_imported_not_looked_up_by_name() -> None:
+    # A broken proofs or subscriptions module now fails at import, loudly (issue #10):
+    # the digest calls them directly (tests/unit/test_architecture.py checks every module).
+    from mailbot.proofs.dossiers import compute_dossiers
+    from mailbot.subscriptions.report import period_report
+
+    assert send.compute_dossiers is compute_dossiers and send.period_report is period_report
 
 
 def test_send_queues_one_mail_per_recipient_and_records_the_period(
@@ -159,8 +173,8 @@ def test_no_recipient_sends_nothing(tmp_path: Path) -> None:
 
 def test_empty_week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     svc = make_services(tmp_path, Clock(END))
-    monkeypatch.setattr(sources, "dossiers", lambda session, settings: [])
-    monkeypatch.setattr(sources, "subscription_report", lambda s, a, b: None)
+    monkeypatch.setattr(send, "compute_dossiers", lambda session, settings: [])
+    monkeypatch.setattr(send, "period_report", lambda s, a, b: None)
     with Session(svc.engine) as s:
         text = send.render_digest(svc, send.build_digest(s, svc, START, END)).text
     assert "En bref\u00a0: 0 message sur la liste (GO\u00a0: 0 fil, GT\u00a0: 0 fil)" in text

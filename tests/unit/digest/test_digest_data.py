@@ -7,25 +7,17 @@ subscriptions report are fakes of the other domains' published contracts.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlmodel import Session
 
-from mailbot import config, db
-from mailbot.digest import labels, sources
+from mailbot.digest import labels
+from mailbot.proofs import labels as proof_labels
 from mailbot.models import Member, Post, ProcessedMessage
 from mailbot.models.jobs import Reminder
-from mailbot.services import Services, build_services
-from tests.support.helpers import BOT, ROOT
 
 PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2026, 3, 23, 8, 0, tzinfo=PARIS)
@@ -35,53 +27,6 @@ COTECH = "cotech-qpv@habitatparticipatif-france.fr"
 
 def paris(day: int, hour: int = 10, minute: int = 0, month: int = 3) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
-
-
-class Clock:
-    """A settable clock for Services."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now.astimezone(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, now: datetime) -> None:
-        self.now = now.astimezone(UTC)
-
-
-_TEMPLATE: list[Path] = []  # one migrated SQLite file, copied for each test
-
-
-def _migrated_copy(target: Path) -> None:
-    if not _TEMPLATE:
-        template = Path(tempfile.mkdtemp(prefix="mbdigest")) / "template.sqlite3"
-        engine = db.make_engine(f"sqlite:///{template}")
-        db.migrate(engine)
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
-        _TEMPLATE.append(template)
-    if not target.exists():
-        shutil.copyfile(_TEMPLATE[0], target)
-
-
-def make_services(tmp_path: Path, clock: Callable[[], datetime],
-                  doc: dict[str, Any] | None = None) -> Services:
-    """Services on a fresh SQLite database under tmp_path (a copy of a migrated one)."""
-    _migrated_copy(tmp_path / "mailbot.sqlite3")
-    base: dict[str, Any] = {
-        "bot": {"address": BOT, "data_dir": str(tmp_path / "data"),
-                "database": f"sqlite:///{tmp_path / 'mailbot.sqlite3'}"},
-        "cotech": {"recipients": [COTECH]},
-        "paths": {"rules": str(ROOT / "rules"), "templates": str(ROOT / "templates")},
-    }
-    for section, values in (doc or {}).items():
-        base.setdefault(section, {}).update(values)
-    settings = config.from_dict(base, tmp_path / "config.toml")
-    engine = db.make_engine(settings.bot.database)
-    db.migrate(engine)
-    return build_services(settings, engine, clock)
 
 
 @dataclass(frozen=True)
@@ -239,29 +184,20 @@ def seed_week(session: Session) -> None:
                        bounce_score=1.0))
 
 
-@pytest.fixture
-def fake_domains(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[FakeDossier]]:
-    """The proofs and subscriptions domains answer with DOSSIERS and REPORT."""
-    dossiers = list(DOSSIERS)
-    monkeypatch.setattr(sources, "dossiers", lambda session, settings: dossiers)
-    monkeypatch.setattr(sources, "subscription_report", lambda session, since, until: REPORT)
-    yield dossiers
-
-
 # -- tests of the labels the digest and reminders use ------------------------------
 
 def test_proof_kinds_in_french_known_first() -> None:
-    assert labels.proofs_summary({"train_ticket": 2, "zz_new": 1, "thank_you": 1}) == \
+    assert proof_labels.proofs_summary({"train_ticket": 2, "zz_new": 1, "thank_you": 1}) == \
         "remerciement, billet\u00a0×2, zz_new"
-    assert labels.kind_long("thank_you+meeting_report") == \
+    assert proof_labels.kind_long("thank_you+meeting_report") == \
         "le mail de remerciement et le compte-rendu"
-    assert labels.kind_short("attendance_sheet|mission_form") == "émargement ou mission"
+    assert proof_labels.kind_short("attendance_sheet|mission_form") == "émargement ou mission"
 
 
 def test_ticket_line() -> None:
-    assert labels.ticket_line(ticket("67.00", "2026-03-05", "Lille", "Paris", "QX7K2P")) == \
+    assert proof_labels.ticket_line(ticket("67.00", "2026-03-05", "Lille", "Paris", "QX7K2P")) == \
         "Lille → Paris, 5 mars 2026, 67,00\u00a0€ (réf. QX7K2P)"
-    assert labels.ticket_line({}) == "billet"
+    assert proof_labels.ticket_line({}) == "billet"
 
 
 def test_change_and_bounce_lines() -> None:

@@ -16,8 +16,10 @@ from sqlmodel import Session
 from mailbot.digest import send
 from mailbot.mail.render import Rendered
 from tests.support.helpers import ROOT
-from tests.unit.digest.test_digest_data import (  # noqa: F401  (fake_domains is a fixture)
-    END, START, Clock, FakeDossier, fake_domains, make_services, seed_week,
+from tests.support.apps import make_services
+from tests.support.clock import Clock
+from tests.unit.digest.test_digest_data import (
+    END, START, FakeDossier, seed_week,
 )
 
 SNAPSHOTS = ROOT / "tests" / "snapshots"

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
-import types
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -20,8 +18,11 @@ from mailbot.jobs import runs
 from mailbot.jobs.timing import cron_trigger, last_fire, next_fire, weekdays
 from mailbot.models import OutboxMessage
 from mailbot.models.jobs import DigestSent, JobRun
+from mailbot.subscriptions import jobs as subscription_jobs
 from mailbot.services import Services
-from tests.unit.digest.test_digest_data import PARIS, Clock, make_services
+from tests.support.clock import Clock
+from tests.support.apps import make_services
+from tests.unit.digest.test_digest_data import PARIS
 
 FRIDAY = datetime(2026, 3, 20, 15, 0, tzinfo=PARIS)
 MONDAY = datetime(2026, 3, 23, 8, 0, 30, tzinfo=PARIS)
@@ -33,10 +34,13 @@ def clock() -> Clock:
     return Clock(FRIDAY)
 
 
-@pytest.fixture
-def services(tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Services:
-    # The subscriptions domain's jobs, as its contract describes them.
-    fake = types.ModuleType("mailbot.subscriptions.jobs")
+@pytest.fixture(autouse=True)
+def _subscription_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_subscription_jobs(monkeypatch)
+
+
+def fake_subscription_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The subscriptions domain's jobs, as its contract describes them."""
 
     async def refresh_step(services: Services) -> str:
         return "étape faite"
@@ -44,10 +48,8 @@ def services(tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> S
     async def sympa_review(services: Services) -> str:
         return "2 écarts"
 
-    fake.refresh_step = refresh_step  # type: ignore[attr-defined]
-    fake.sympa_review = sympa_review  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "mailbot.subscriptions.jobs", fake)
-    return make_services(tmp_path, clock)
+    monkeypatch.setattr(subscription_jobs, "refresh_step", refresh_step)
+    monkeypatch.setattr(subscription_jobs, "sympa_review", sympa_review)
 
 
 def digests(services: Services) -> list[OutboxMessage]:
@@ -151,14 +153,17 @@ def test_external_jobs_run_and_record_their_result(services: Services, clock: Cl
     assert job_rows(services, "refresh_step")[-1].result == "étape faite"
 
 
-def test_external_job_not_written_yet_is_not_available(services: Services, clock: Clock,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "mailbot.subscriptions.jobs", None)  # import fails
+def test_a_failing_subscriptions_job_is_recorded_failed_not_hidden(
+        services: Services, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(services: Services) -> str:
+        raise ImportError("a broken module of the subscriptions domain")
+
+    monkeypatch.setattr(subscription_jobs, "refresh_step", broken)
     asyncio.run(scheduler.run_due(services))
     clock.set(MONDAY + timedelta(hours=3))
     asyncio.run(scheduler.run_due(services))
     last = job_rows(services, "refresh_step")[-1]
-    assert (last.status, last.result) == ("done", "non disponible")
+    assert last.status == "failed" and "broken module" in last.result
 
 
 def test_failed_job_is_recorded_and_retried_later(services: Services, clock: Clock,
@@ -169,13 +174,13 @@ def test_failed_job_is_recorded_and_retried_later(services: Services, clock: Clo
     def broken(session: Session, services: Services) -> str:
         raise RuntimeError("base indisponible")
 
-    monkeypatch.setattr(jobs, "_digest", broken)
+    monkeypatch.setattr(jobs, "scheduled_digest", broken)
     asyncio.run(scheduler.run_due(services))
     last = job_rows(services, "digest")[-1]
     assert last.status == "failed" and "base indisponible" in last.result
     assert digests(services) == []
     monkeypatch.undo()
-    monkeypatch.setitem(sys.modules, "mailbot.subscriptions.jobs", None)
+    fake_subscription_jobs(monkeypatch)
     clock.set(MONDAY + timedelta(minutes=5))
     assert "digest" not in asyncio.run(scheduler.run_due(services))  # not before RETRY_AFTER
     clock.set(MONDAY + runs.RETRY_AFTER + timedelta(minutes=1))

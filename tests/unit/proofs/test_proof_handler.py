@@ -20,13 +20,14 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from mailbot import config, members
+from mailbot import members
 from mailbot.app import App
 from mailbot.cli import main as cli_main
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.models.proofs import DossierFlags, Proof, ProofHold, TicketLeg
 from mailbot.proofs.dossiers import compute_dossiers, dossier_for
-from tests.support.helpers import ROOT, write_config
+from tests.support.apps import build_app
+from tests.support.clock import Clock
 from tests.support.proofmail import (
     File, attendance_pdf, invoice_pdf, logo, mission_form_pdf, proof_mail, report_pdf, ticket_pdf,
 )
@@ -36,28 +37,11 @@ KARIM = "karim.belkacem@orange.fr"
 START = datetime(2021, 11, 20, 8, 0, tzinfo=UTC)
 
 
-class Clock:
-    """A clock that moves one minute at each reading."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
-
-
 @pytest.fixture
 def bot(tmp_path: Path) -> Callable[..., Any]:
     """deliver(raw, ...) then run once; returns the App (same one across calls)."""
-    maildir = tmp_path / "maildir"
-    for role in ("list", "inbox"):
-        (maildir / role / "new").mkdir(parents=True, exist_ok=True)
-    cfg = write_config(tmp_path, maildir=maildir)
-    app = App(config.load(cfg), clock=Clock())
-    with Session(app.engine) as s:
-        members.import_csv(s, ROOT / "samples" / "roster.csv")
-        s.commit()
+    app = build_app(tmp_path, clock=Clock(START, tick=timedelta(minutes=1)))
+    maildir, cfg = tmp_path / "maildir", tmp_path / "config.toml"
     counter = iter(range(1, 10_000))
 
     def run(*raws: bytes) -> App:

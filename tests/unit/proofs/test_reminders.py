@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 
 from mailbot.proofs import reminders
 from mailbot.settings import ReminderSettings
-from mailbot.digest import sources
 from mailbot.models import Member, OutboxMessage, ProcessedMessage
 from mailbot.models.jobs import Reminder
 from mailbot.services import Services
-from tests.unit.digest.test_digest_data import DOSSIERS, PARIS, Clock, FakeDossier, make_services
+from tests.support.clock import Clock
+from tests.support.apps import make_services
+from tests.unit.digest.test_digest_data import DOSSIERS, PARIS, FakeDossier
 
 POLICY = ReminderSettings(after_days=7, every_days=7, max_count=3)
 COMPLETED = datetime(2026, 3, 10, 10, 0, tzinfo=PARIS)
@@ -108,13 +109,8 @@ def clock() -> Clock:
 @pytest.fixture
 def dossiers(monkeypatch: pytest.MonkeyPatch) -> list[FakeDossier]:
     current = [MATHIEU]
-    monkeypatch.setattr(sources, "dossiers", lambda session, settings: list(current))
+    monkeypatch.setattr(reminders, "compute_dossiers", lambda session, settings: list(current))
     return current
-
-
-@pytest.fixture
-def services(tmp_path: Path, clock: Clock) -> Services:
-    return make_services(tmp_path, clock)
 
 
 def run_job(services: Services) -> str:
@@ -252,7 +248,11 @@ def test_daily_cap_suppresses_and_records(tmp_path: Path, clock: Clock,
         assert s.exec(select(Reminder)).one().status == "suppressed"
 
 
-def test_without_the_proofs_domain_nothing_is_sent(services: Services,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sources, "dossiers", lambda session, settings: None)
-    assert run_job(services) == "non disponible (dossiers des justificatifs)"
+def test_a_failing_proofs_domain_fails_the_job_loudly(services: Services,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(session: Session, settings: object) -> list[FakeDossier]:
+        raise KeyError("fee")
+
+    monkeypatch.setattr(reminders, "compute_dossiers", broken)
+    with pytest.raises(KeyError):  # the scheduler records it failed and retries; no silent "ok"
+        run_job(services)

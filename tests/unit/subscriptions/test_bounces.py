@@ -6,8 +6,8 @@ from __future__ import annotations
 from mailbot.app import App
 from mailbot.models.subscriptions import BounceEvent, SubscriptionAudit
 from mailbot.subscriptions.report import period_report
-from tests.support.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
-from tests.support.subscriptions_kit import Clock, db, feed, mail, member, outbox, rows
+from tests.support.clock import Clock
+from tests.support.subscriptions_kit import db, feed, mail, member, outbox, rows
 
 KARIM = "karim.belkacem@orange.fr"
 

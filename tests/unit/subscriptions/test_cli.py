@@ -13,14 +13,20 @@ from sqlmodel import Session, select
 
 from mailbot import config
 from mailbot import db as dbmod
+from mailbot.app import App
 from mailbot.cli import main
-from mailbot.models import Member, MemberAlias, OutboxMessage, ProcessedMessage
-from mailbot.models.subscriptions import RefreshCampaign, SubscriptionAudit, SubscriptionRequest
-from mailbot.subscriptions import forget as forget_mod
 from mailbot.mail.mailer import Mailer
+from mailbot.models import Member, MemberAlias, OutboxMessage, ProcessedMessage
+from mailbot.models.subscriptions import (
+    RefreshCampaign,
+    SubscriptionAudit,
+    SubscriptionRequest,
+)
+from mailbot.subscriptions import forget as forget_mod
 from mailbot.subscriptions.report import period_report
+from tests.support.clock import Clock
 from tests.support.helpers import ROOT, maildir_config
-from tests.support.subscriptions_kit import Clock, db, feed, mail, make_app, member, outbox, reply, rows
+from tests.support.subscriptions_kit import db, feed, mail, member, outbox, reply, rows
 
 OLD, NEW = "yann.legoff@ecohabitat-bzh.org", "yann.legoff@reseau-hp-bretagne.bzh"
 
@@ -66,9 +72,7 @@ def test_sympa_review_and_members_history(cfg: Path, capsys: pytest.CaptureFixtu
     assert code == 0 and json.loads(out) == []
 
 
-def test_history_and_forget_after_a_change_of_address(tmp_path: Path) -> None:
-    clock = Clock()
-    app = make_app(tmp_path, clock)
+def test_history_and_forget_after_a_change_of_address(app: App, clock: Clock) -> None:
     feed(app, mail(OLD, "nouvelle adresse", f"ma nouvelle adresse est {NEW}"))
     feed(app, reply(outbox(app, "confirm_change_address")[0], NEW, "oui"))
     with db(app) as s:
@@ -103,8 +107,7 @@ def test_history_and_forget_after_a_change_of_address(tmp_path: Path) -> None:
     assert rows(app, SubscriptionAudit)[-1].action == "forget"
 
 
-def test_forget_keeps_what_accounting_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = make_app(tmp_path, Clock())
+def test_forget_keeps_what_accounting_needs(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forget_mod, "referenced_elsewhere", lambda s, m: ["proof"])
     with db(app) as s:
         forget_mod.forget(s, "mathieu.lefort@gmail.com", datetime.now(UTC))

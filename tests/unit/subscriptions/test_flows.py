@@ -5,24 +5,26 @@ forgeries, and mail we must not act on."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from mailbot.app import App
 from mailbot.models import MemberAlias, ProcessedMessage
-from mailbot.models.subscriptions import SubscriptionAudit, SubscriptionRequest, SympaCommand
+from mailbot.models.subscriptions import (
+    SubscriptionAudit,
+    SubscriptionRequest,
+    SympaCommand,
+)
+from tests.support.clock import Clock
 from tests.support.helpers import BOT
-from tests.support.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
 from tests.support.subscriptions_kit import (
     COTECH,
     LIST,
     SYMPA,
-    Clock,
     auth_results,
     feed,
     mail,
-    make_app,
     member,
     outbox,
     reply,
@@ -197,8 +199,8 @@ def test_command_posted_to_the_list_gets_one_private_note(app: App) -> None:
     assert len(outbox(app)) == 1 and all(r.to_addr != LIST for r in outbox(app))
 
 
-def test_sync_off_tells_the_cotech_instead_of_sympa(tmp_path: Path, clock: Clock) -> None:
-    app = make_app(tmp_path, clock, extra='[list]\nsync = "off"\n')
+def test_sync_off_tells_the_cotech_instead_of_sympa(make_app: Callable[..., App]) -> None:
+    app = make_app(extra='[list]\nsync = "off"\n')
     feed(app, mail(NEW, "subscribe", ""))
     feed(app, reply(outbox(app)[0], NEW, "oui"))
     assert outbox(app, to=SYMPA) == []

@@ -5,8 +5,8 @@ reminders, the deadline, the COTECH report, apply."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -15,13 +15,12 @@ from mailbot.models import Member
 from mailbot.models.subscriptions import RefreshEntry
 from mailbot.subscriptions import refresh
 from mailbot.subscriptions.jobs import refresh_step
+from tests.support.clock import Clock
 from tests.support.subscriptions_kit import (
     COTECH,
     SYMPA,
-    Clock,
     db,
     feed,
-    make_app,
     member,
     outbox,
     reply,
@@ -41,8 +40,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(tmp_path: Path, clock: Clock) -> App:
-    return make_app(tmp_path, clock, extra="[refresh]\nstart = 2026-03-02\n")
+def app(make_app: Callable[..., App]) -> App:
+    return make_app(extra="[refresh]\nstart = 2026-03-02\n")
 
 
 def step(app: App) -> str:

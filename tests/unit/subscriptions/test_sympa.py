@@ -16,17 +16,8 @@ from mailbot.models.subscriptions import SympaCommand, SympaReview
 from mailbot.subscriptions import sympa
 from mailbot.subscriptions.jobs import sympa_review
 from tests.support.helpers import BOT
-from tests.support.subscriptions_kit import app, clock  # noqa: F401 - shared fixtures
-from tests.support.subscriptions_kit import (
-    SYMPA,
-    Clock,
-    feed,
-    mail,
-    outbox,
-    reply,
-    rows,
-    sympa_mail,
-)
+from tests.support.clock import Clock
+from tests.support.subscriptions_kit import SYMPA, feed, mail, outbox, reply, rows, sympa_mail
 from tests.support.sympa_responder import FakeSympa
 
 NEW = "lena.garcia@ccas-bron.fr"
