@@ -67,7 +67,7 @@ class Worker:
         folder = self.source.known_prefix()
         since = self.ledger.since(folder)
         listed = self.source.pending(since)
-        return Listing(folder, since, listed, self.ledger.recorded(e.key for e in listed))
+        return Listing(folder, since, listed, self.ledger.recorded(folder, (e.key for e in listed)))
 
     def apply(self, outcomes: Iterable[Outcome]) -> None:
         """Set keywords and move quarantined messages, then record it (idempotent)."""

@@ -52,6 +52,7 @@ from mailbot.pipeline.outcome import Outcome
 from mailbot.pipeline.prepare import Lookahead, list_fields
 from mailbot.services import Services
 from mailbot.sources import Envelope
+from mailbot.vocab import Role
 
 __all__ = ["Loader", "Outcome", "Pipeline", "Reader"]
 
@@ -84,7 +85,7 @@ class Pipeline:
     def fields(self, role: str) -> tuple[str, ...] | None:
         """The header fields a folder's messages are fetched by (None: whole messages).
         List posts are tagged from their headers unless a keyword rule reads bodies."""
-        return self.list_fields if role == "list" and self.headers_suffice else None
+        return self.list_fields if role == Role.LIST and self.headers_suffice else None
 
     def take(self, envelopes: list[Envelope], reader: Reader) -> list[Outcome]:
         """One fetch batch of one folder, processed: those over the size cap recorded

@@ -48,6 +48,7 @@ from mailbot.pipeline.prepare import (
 )
 from mailbot.sources import Envelope
 from mailbot.subscriptions.commands import list_command
+from mailbot.vocab import Category, Status
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class ListBatch:
             ready = []
             outcome = self._alone(env, data)
             outcomes.append(outcome)
-            if msg is not None and outcome.category == "list_post" and outcome.tag:
+            if msg is not None and outcome.category == Category.LIST_POST and outcome.tag:
                 tags.setdefault(msg.message_id, outcome.tag)
         return outcomes + self._record(ready)
 
@@ -113,10 +114,10 @@ class ListBatch:
         services = self.services
         ctx = list_context(msg, roster, tags, services.settings.list.address)
         verdict = classify(msg, ctx, services.rules, services.guard_env)
-        if verdict.category != "list_post" or list_command(msg.subject, msg.text):
+        if verdict.category != Category.LIST_POST or list_command(msg.subject, msg.text):
             return None
         now = services.now()
-        row = {**row_values(env, msg, now), **verdict_values(verdict, ctx), "status": "done",
+        row = {**row_values(env, msg, now), **verdict_values(verdict, ctx), "status": Status.DONE,
                "effects_done": False}
         return Ready(env, data, verdict.tag, row, post_values(msg, ctx, verdict, now))
 
@@ -142,7 +143,7 @@ class ListBatch:
                  ", ".join(f"{tag} {n}" for tag, n in sorted(tags.items())))
         for r in ready:
             log.debug("%s %s list_post tag=%s", r.envelope.key, r.row["message_id"], r.tag)
-        return [Outcome(r.envelope, "list_post", "done", r.tag, r.tag, False, 0,
+        return [Outcome(r.envelope, Category.LIST_POST, Status.DONE, r.tag, r.tag, False, 0,
                         ids[r.envelope.key]) for r in ready]
 
 

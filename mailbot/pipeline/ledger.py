@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select, update
 
@@ -66,12 +67,17 @@ class Ledger:
             return None
         return mark.uid_next
 
-    def recorded(self, keys: Iterable[str]) -> set[str]:
-        """The keys among `keys` with a `processed_message` row."""
+    def recorded(self, folder: str, keys: Iterable[str]) -> set[str]:
+        """The keys among `keys` (all of `folder`) with a `processed_message` row: looked
+        up by key, or, for a full pass's many keys, read along the folder's key range."""
         chosen, found = sorted(set(keys)), set[str]()
         if not chosen:
             return found
         with session_scope(self.engine) as s:
+            if len(chosen) > 20 * CHUNK:
+                found.update(s.exec(select(ProcessedMessage.source_key).where(
+                    *in_folder(folder))).all())
+                return found & set(chosen)
             for start in range(0, len(chosen), CHUNK):
                 found.update(s.exec(select(ProcessedMessage.source_key).where(
                     col(ProcessedMessage.source_key).in_(chosen[start:start + CHUNK]))).all())
@@ -93,8 +99,7 @@ class Ledger:
         """The recorded messages of `folder` whose side effect is not confirmed."""
         with session_scope(self.engine) as s:
             rows = s.exec(select(ProcessedMessage).where(
-                col(ProcessedMessage.source_key).startswith(folder),
-                ProcessedMessage.effects_done == False)).all()  # noqa: E712
+                *in_folder(folder), ProcessedMessage.effects_done == False)).all()  # noqa: E712
         outcomes = []
         for row in rows:
             keyword, quarantine = effects_of(row)
@@ -111,3 +116,11 @@ class Ledger:
             with session_scope(self.engine) as s:
                 s.exec(update(ProcessedMessage)
                        .where(col(ProcessedMessage.id).in_(ids)).values(effects_done=True))
+
+
+def in_folder(folder: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """`source_key` starts with the folder's prefix, as a range the unique index serves
+    (a LIKE would read the whole table)."""
+    after = folder[:-1] + chr(ord(folder[-1]) + 1)
+    key = col(ProcessedMessage.source_key)
+    return key >= folder, key < after

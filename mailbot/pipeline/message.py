@@ -26,6 +26,7 @@ from mailbot.pipeline.outcome import Outcome, effects_of
 from mailbot.pipeline.prepare import Lookahead, context, row_values, verdict_values
 from mailbot.services import Services
 from mailbot.sources import Envelope
+from mailbot.vocab import Category, Status
 
 log = logging.getLogger(__name__)
 Loader = Callable[[], bytes]
@@ -83,7 +84,7 @@ class MessagePath:
         original = self._seen_message_id(session, env.role, msg.message_id, ahead)
         if original is not None:
             row = ProcessedMessage(**row_values(env, msg, now), category=original.category,
-                                   tag=original.tag, status="duplicate",
+                                   tag=original.tag, status=Status.DUPLICATE,
                                    reason=f"déjà traité ({original.source_key})",
                                    member_email=original.member_email)
             session.add(row)
@@ -110,7 +111,7 @@ class MessagePath:
                 .where(ProcessedMessage.message_id == message_id)
                 .order_by(col(ProcessedMessage.id)))
         first = next((i for i, r, status in session.exec(stmt).all()
-                      if r == role and status != "duplicate"), None)
+                      if r == role and status != Status.DUPLICATE), None)
         return session.get(ProcessedMessage, first) if first is not None else None
 
     def quarantine(self, env: Envelope, data: bytes, err: Exception,
@@ -123,15 +124,16 @@ class MessagePath:
             log.error("%s: handler crashed, quarantined:\n%s", env.key, traceback.format_exc())
         else:
             log.warning("%s: quarantined: %s", env.key, reason)
-        category = "malformed" if isinstance(err, MalformedMessage) else "other"
+        category = Category.MALFORMED if isinstance(err, MalformedMessage) else Category.OTHER
         with session_scope(self.services.engine) as session:
             done = _already(session, env)
             if done is not None:
                 return outcome(env, done, 0)
             row = ProcessedMessage(
                 source_key=env.key, role=env.role, mailbox=env.mailbox,
-                uidvalidity=env.uidvalidity, uid=env.uid, message_id=message_id or _fallback_id(data),
-                category=category, status="quarantined", reason=reason[:2000],
+                uidvalidity=env.uidvalidity, uid=env.uid,
+                message_id=message_id or _fallback_id(data),
+                category=category, status=Status.QUARANTINED, reason=reason[:2000],
                 processed_at=self.services.now())
             session.add(row)
             session.flush()

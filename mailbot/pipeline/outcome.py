@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from mailbot.models import ProcessedMessage
 from mailbot.sources import Envelope
+from mailbot.vocab import Role, Status
 
 
 @dataclass(frozen=True)
@@ -27,5 +28,5 @@ class Outcome:
 
 def effects_of(row: ProcessedMessage) -> tuple[str | None, bool]:
     """The IMAP side effect a recorded message calls for: (keyword, quarantine)."""
-    keyword = row.tag if row.role == "list" and row.tag else None
-    return keyword, row.status == "quarantined"
+    keyword = row.tag if row.role == Role.LIST and row.tag else None
+    return keyword, row.status == Status.QUARANTINED

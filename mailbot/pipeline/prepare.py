@@ -33,6 +33,7 @@ from mailbot.mime.headers import INCOMING_HEADERS
 from mailbot.mime.incoming import Incoming
 from mailbot.models import OutboxMessage, Post, ProcessedMessage
 from mailbot.sources import Envelope
+from mailbot.vocab import Role
 
 CHUNK = 500  # ids per IN (...) query
 
@@ -108,7 +109,7 @@ def list_context(msg: Incoming, roster: Mapping[str, MemberView], tags: Mapping[
                  list_address: str) -> Context:
     """A list post's facts, from the roster snapshot and the known thread tags (pure)."""
     author_email = author_of(msg, list_address)
-    return Context(role="list", sender=roster.get(msg.from_email or ""),
+    return Context(role=Role.LIST, sender=roster.get(msg.from_email or ""),
                    author_email=author_email, author=roster.get(author_email or ""),
                    thread_tag=thread_tag(msg, tags))
 
@@ -117,7 +118,7 @@ def context(session: Session, role: str, msg: Incoming, ahead: Lookahead,
             list_address: str) -> Context:
     """The facts of one message, read from the database (both roles)."""
     tags = known_tags(session, msg.answers)
-    if role == "list":
+    if role == Role.LIST:
         return list_context(msg, ahead.roster(session), tags, list_address)
     return Context(role=role, sender=members.view(members.find(session, msg.from_email)),
                    author_email=msg.from_email, thread_tag=thread_tag(msg, tags),

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from mailbot.app import App
-from mailbot.models import FolderMark
-from mailbot.pipeline.ledger import RECONCILE, Listing
+from mailbot.models import FolderMark, ProcessedMessage
+from mailbot.pipeline.ledger import RECONCILE, Ledger, Listing
 from mailbot.sources import Envelope
 from mailbot.sources.maildir import MaildirSource
 from tests.support.helpers import deliver, maildir_app, processed_rows, sample
@@ -96,3 +96,24 @@ def test_a_message_the_mark_stepped_over_is_found_by_the_full_pass(tmp_path: Pat
     assert [(r.source_key, r.category) for r in processed_rows(app)] == [
         ("maildir:inbox/1.q", "other")]
     assert marks(app)["maildir:inbox/"].reconciled_at > datetime.now(UTC) - RECONCILE
+
+
+def test_a_folder_s_keys_are_read_along_its_range_only(tmp_path: Path) -> None:
+    """GIVEN rows of a folder at UIDVALIDITY 7, of the same folder at 70 and of another box
+    WHEN the ledger looks keys up, one by one or along the range (a full pass's many keys)
+    THEN only that folder's recorded keys come back, and its unapplied rows alone."""
+    app = maildir_app(tmp_path)
+    keys = ["imap:a@b/box/7/1", "imap:a@b/box/7/2", "imap:a@b/box/70/1", "imap:a@b/boy/7/1"]
+    with Session(app.engine) as s:
+        for n, key in enumerate(keys):
+            s.add(ProcessedMessage(source_key=key, role="list", mailbox="box", message_id=f"{n}@x",
+                                   effects_done=n == 0))
+        s.commit()
+    ledger = Ledger(app.engine, lambda: datetime.now(UTC))
+    asked = [f"imap:a@b/box/7/{u}" for u in range(1, 12_000)]
+    assert ledger.recorded("imap:a@b/box/7/", asked) == set(keys[:2])  # along the range
+    assert ledger.recorded("imap:a@b/box/7/", asked[:5]) == set(keys[:2])  # key by key
+    [unapplied] = ledger.unapplied("imap:a@b/box/7/")
+    with Session(app.engine) as s:
+        row = s.get(ProcessedMessage, unapplied.row_id)
+        assert row is not None and row.source_key == keys[1]
