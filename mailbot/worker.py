@@ -45,6 +45,8 @@ class Worker:
     def run_once(self) -> int:
         """Process everything pending now; return how many messages were handled."""
         listing = self._listing()
+        # recorded before and still listed (Maildir: in new/ after a crash or an upgrade)
+        self.source.settle([e for e in listing.envelopes if e.key in listing.recorded])
         pending = listing.pending()
         if self.pipeline.fields(self.source.role) is None:
             pending = self.source.sized(pending)  # the size cap is checked before fetching

@@ -69,14 +69,14 @@ class Ledger:
 
     def recorded(self, folder: str, keys: Iterable[str]) -> set[str]:
         """The keys among `keys` (all of `folder`) with a `processed_message` row: looked
-        up by key, or, for a full pass's many keys, read along the folder's key range."""
+        up by key, or, for a full pass's many keys, all the folder's keys read at once."""
         chosen, found = sorted(set(keys)), set[str]()
         if not chosen:
             return found
         with session_scope(self.engine) as s:
             if len(chosen) > 20 * CHUNK:
                 found.update(s.exec(select(ProcessedMessage.source_key).where(
-                    *in_folder(folder))).all())
+                    in_folder(folder))).all())
                 return found & set(chosen)
             for start in range(0, len(chosen), CHUNK):
                 found.update(s.exec(select(ProcessedMessage.source_key).where(
@@ -99,7 +99,7 @@ class Ledger:
         """The recorded messages of `folder` whose side effect is not confirmed."""
         with session_scope(self.engine) as s:
             rows = s.exec(select(ProcessedMessage).where(
-                *in_folder(folder), ProcessedMessage.effects_done == False)).all()  # noqa: E712
+                in_folder(folder), ProcessedMessage.effects_done == False)).all()  # noqa: E712
         outcomes = []
         for row in rows:
             keyword, quarantine = effects_of(row)
@@ -118,9 +118,9 @@ class Ledger:
                        .where(col(ProcessedMessage.id).in_(ids)).values(effects_done=True))
 
 
-def in_folder(folder: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """`source_key` starts with the folder's prefix, as a range the unique index serves
-    (a LIKE would read the whole table)."""
-    after = folder[:-1] + chr(ord(folder[-1]) + 1)
-    key = col(ProcessedMessage.source_key)
-    return key >= folder, key < after
+
+def in_folder(folder: str) -> ColumnElement[bool]:
+    """`source_key` starts with the folder's prefix (`_` and `%` in a folder's name taken
+    as themselves). Not a key range: PostgreSQL orders strings by its collation, which
+    may skip punctuation, so `>= 'box/7/' AND < 'box/70'` could miss keys there."""
+    return col(ProcessedMessage.source_key).startswith(folder, autoescape=True)

@@ -147,6 +147,9 @@ class MaildirSource:
     def settle(self, envelopes: list[Envelope]) -> None:
         """`new/` to `cur/` (no flag set: the message stays unseen); idempotent."""
         for env in envelopes:
+            path = self._files.get(env.name)
+            if path is not None and path.parent.name != "new":
+                continue  # listed in cur/: no need to look (a full pass lists thousands)
             path = self._find(env)
             if path is None or path.parent.name != "new":
                 continue

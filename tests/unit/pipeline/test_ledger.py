@@ -98,10 +98,10 @@ def test_a_message_the_mark_stepped_over_is_found_by_the_full_pass(tmp_path: Pat
     assert marks(app)["maildir:inbox/"].reconciled_at > datetime.now(UTC) - RECONCILE
 
 
-def test_a_folder_s_keys_are_read_along_its_range_only(tmp_path: Path) -> None:
+def test_a_folder_s_keys_are_its_own(tmp_path: Path) -> None:
     """GIVEN rows of a folder at UIDVALIDITY 7, of the same folder at 70 and of another box
-    WHEN the ledger looks keys up, one by one or along the range (a full pass's many keys)
-    THEN only that folder's recorded keys come back, and its unapplied rows alone."""
+    WHEN the ledger looks keys up, one by one or all the folder's at once (a full pass's
+    many keys) THEN only that folder's recorded keys come back, and its unapplied rows alone."""
     app = maildir_app(tmp_path)
     keys = ["imap:a@b/box/7/1", "imap:a@b/box/7/2", "imap:a@b/box/70/1", "imap:a@b/boy/7/1"]
     with Session(app.engine) as s:
@@ -111,9 +111,24 @@ def test_a_folder_s_keys_are_read_along_its_range_only(tmp_path: Path) -> None:
         s.commit()
     ledger = Ledger(app.engine, lambda: datetime.now(UTC))
     asked = [f"imap:a@b/box/7/{u}" for u in range(1, 12_000)]
-    assert ledger.recorded("imap:a@b/box/7/", asked) == set(keys[:2])  # along the range
+    assert ledger.recorded("imap:a@b/box/7/", asked) == set(keys[:2])  # the folder's at once
     assert ledger.recorded("imap:a@b/box/7/", asked[:5]) == set(keys[:2])  # key by key
     [unapplied] = ledger.unapplied("imap:a@b/box/7/")
     with Session(app.engine) as s:
         row = s.get(ProcessedMessage, unapplied.row_id)
         assert row is not None and row.source_key == keys[1]
+
+
+def test_mail_recorded_before_the_marks_leaves_new_without_being_processed_again(
+        tmp_path: Path) -> None:
+    """GIVEN a question recorded by an older daemon that left it in new/ WHEN a pass runs
+    THEN it moves to cur/ and nothing is processed or sent again."""
+    app = maildir_app(tmp_path)
+    maildir = tmp_path / "maildir"
+    deliver(maildir, "inbox", "1.q", sample("inbox", "other-question-to-bot"))
+    asyncio.run(app.run_once())
+    (maildir / "inbox" / "cur" / "1.q:2,").rename(maildir / "inbox" / "new" / "1.q")
+    summary = asyncio.run(app.run_once())
+    assert summary.processed == {"list": 0, "inbox": 0} and summary.sent == 0
+    assert [p.name for p in (maildir / "inbox" / "cur").iterdir()] == ["1.q:2,"]
+    assert len(processed_rows(app)) == 1
