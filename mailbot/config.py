@@ -32,6 +32,7 @@ from mailbot.settings import (
     SourceSettings,
     SubscriptionSettings,
     TLS_MODES,
+    WebSettings,
 )
 
 
@@ -109,7 +110,7 @@ def from_dict(doc: dict[str, Any], cfg_path: Path) -> Settings:
     """Build Settings from a parsed TOML document (used by load and tests)."""
     sections = {
         "bot", "imap", "smtp", "list", "auth", "source", "cotech", "proofs",
-        "reminders", "subscriptions", "refresh", "bounces", "paths",
+        "reminders", "subscriptions", "refresh", "bounces", "paths", "web",
     }
     for name, value in doc.items():
         if name not in sections or not isinstance(value, dict):
@@ -138,6 +139,7 @@ def from_dict(doc: dict[str, Any], cfg_path: Path) -> Settings:
         bounces=_simple(reader("bounces"), BounceSettings),
         rules_dir=(base / paths.get("rules", str, "rules")).resolve(),
         templates_dir=(base / paths.get("templates", str, "templates")).resolve(),
+        web=WebSettings.parse(reader("web")),
     )
 
 

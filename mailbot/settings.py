@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 TLS_MODES = ("ssl", "starttls", "none")
@@ -125,6 +126,57 @@ class BounceSettings:
     threshold: float = 3.0
 
 
+class TableReader(Protocol):
+    """What `WebSettings.parse` needs of config.py's reader: the table, and its errors."""
+
+    table: dict[str, Any]
+
+    def fail(self, key: str, what: str) -> Exception: ...
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """`[web]`: the COTECH's page (mailbot/web/): where it listens, its public URL, who
+    may sign in besides the roster's COTECH, the cookie key's variable, in the daemon."""
+
+    listen: str = "127.0.0.1:8025"
+    base_url: str = "http://127.0.0.1:8025"
+    allow: tuple[str, ...] = ()
+    secret_env: str = ""
+    in_daemon: bool = False
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+    @property
+    def secure(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @staticmethod
+    def parse(r: TableReader) -> "WebSettings":
+        known = {"listen", "base_url", "allow", "secret_env", "in_daemon"}
+        for key in r.table:
+            if key not in known:
+                raise r.fail(key, "unknown key")
+        listen = str(r.table.get("listen", WebSettings.listen))
+        host, _, port = listen.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise r.fail("listen", f"expected host:port, got {listen!r}")
+        base_url = str(r.table.get("base_url", f"http://{listen}")).rstrip("/")
+        if not base_url.startswith(("http://", "https://")):
+            raise r.fail("base_url", f"expected an http(s) URL, got {base_url!r}")
+        allow = r.table.get("allow", [])
+        if not isinstance(allow, list) or not all(isinstance(a, str) and "@" in a for a in allow):
+            raise r.fail("allow", "expected a list of email addresses")
+        return WebSettings(listen, base_url, tuple(a.strip().lower() for a in allow),
+                           str(r.table.get("secret_env", "")), r.table.get("in_daemon") is True)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the daemon needs, read from one config.toml."""
@@ -144,6 +196,7 @@ class Settings:
     bounces: BounceSettings
     rules_dir: Path
     templates_dir: Path
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def outbox_dir(self) -> Path:

@@ -33,6 +33,8 @@ class Status(StrEnum):
     HELD = "held"  # kept for a person: listed in the digest
     QUARANTINED = "quarantined"  # moved to the quarantine folder: listed in the digest
     DUPLICATE = "duplicate"  # a Message-ID seen before: nothing done again
+    REPLAYED = "replayed"  # held, then processed again from the web page (pipeline/replay.py)
+    DISMISSED = "dismissed"  # held, then set aside by a person on the web page
 
 
 class Role(StrEnum):

@@ -18,7 +18,7 @@ apt_install() {
     APT_UPDATED=1
   fi
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
 # Integration tests run a private Dovecot on their own loopback ports (see tests/support/servers.py),
@@ -26,6 +26,12 @@ apt_install() {
 if [ ! -x /usr/sbin/dovecot ]; then
   echo "test.sh: installing dovecot-imapd" >&2
   apt_install dovecot-imapd
+fi
+
+# The web page's browser tests drive Debian's chromium through chromium-driver (Selenium).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "test.sh: installing chromium and chromium-driver" >&2
+  apt_install chromium chromium-driver
 fi
 
 source scripts/setup-venv.sh

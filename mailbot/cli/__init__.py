@@ -69,14 +69,14 @@ def default_config() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from mailbot.cli import core, jobs, proofs, subscriptions
+    from mailbot.cli import core, jobs, proofs, subscriptions, web
 
     parser = argparse.ArgumentParser(prog="mailbot", description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=default_config(),
                         help="path to config.toml (default: $MAILBOT_CONFIG or ./config.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core, proofs, subscriptions, jobs):
+    for module in (core, proofs, subscriptions, jobs, web):
         module.register(sub)
     return parser
 

@@ -59,7 +59,8 @@ def cmd_run(args: argparse.Namespace, cli: Cli) -> int:
         print(f"traités — {done} ; envoyés : {summary.sent}"
               + (f" ; tâches : {', '.join(summary.jobs)}" if summary.jobs else ""))
         return 0
-    asyncio.run(app.run())
+    from mailbot.web.serve import beside  # the COTECH's page too, when [web] in_daemon
+    asyncio.run(beside(app.services, app.run()))
     return 0
 
 
