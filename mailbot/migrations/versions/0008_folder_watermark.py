@@ -1,7 +1,7 @@
 """folder marks: how far each watched folder has been read (a pass lists what is new)
 
 Revision ID: 0008_folder_watermark
-Revises: 0007_post_period_index
+Revises: 0011_web
 Create Date: 2026-12-07
 """
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0008_folder_watermark"
-down_revision = "0007_post_period_index"
+down_revision = "0011_web"
 branch_labels = None
 depends_on = None
 
