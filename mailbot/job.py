@@ -12,15 +12,15 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from mailbot.decide.classify import Verdict
 from mailbot.decide.facts import Context
-from mailbot.decide.replypolicy import refusal
+from mailbot.decide.replypolicy import Unsafe, refusal, stranger_refusal
 from mailbot.decide.trust import assess
 from mailbot.mail.mailer import Mailer
 from mailbot.mime.incoming import Incoming
-from mailbot.models import ProcessedMessage
+from mailbot.models import Member, ProcessedMessage
 from mailbot.services import Services
 from mailbot.vocab import Role, Status
 
@@ -38,6 +38,7 @@ class Job:
     verdict: Verdict
     row: ProcessedMessage
     replies: list[str] = field(default_factory=list)  # outbox keys queued
+    _stranger: tuple[Unsafe | None] | None = field(default=None, repr=False)
 
     def mailer(self) -> Mailer:
         """Our mail caused by this message: each key queued is remembered in ``replies``."""
@@ -61,12 +62,21 @@ class Job:
         if why_not is not None:
             self.row.reason = f"{what} ignorée : {why_not}"
             return True
+        return self.unauthenticated(what)
+
+    def unauthenticated(self, what: str, *, verified: bool = False) -> bool:
+        """True, the message held for the COTECH, when our own server did not authenticate
+        its sender (DMARC failure, forged Authentication-Results) or, with `verified`,
+        gave no verdict at all. The one check for every message that would act: member
+        commands and the Sympa robot's mail alike (`verified` for an AUTH we would answer)."""
         trust = assess(self.msg, self.services.settings.auth.authserv_id)
-        if not trust.trusted:
-            self.hold(f"{what} refusée : expéditeur non authentifié (DMARC/SPF) selon notre "
-                      f"serveur — {trust.reason}")
-            return True
-        return False
+        if trust.trusted and (trust.verified or not verified):
+            return False
+        reason = (trust.reason if not trust.trusted
+                  else f"aucun verdict de notre serveur ({trust.reason})")
+        self.hold(f"{what} refusée : expéditeur non authentifié (DMARC/SPF) selon notre "
+                  f"serveur — {reason}")
+        return True
 
     def may_reply(self, private_list_exception: bool = False) -> str | None:
         """Why we must not answer, or None. List traffic is never answered,
@@ -75,7 +85,23 @@ class Job:
             return "message de la liste"
         if self.ctx.role == Role.LIST:
             return None if self.msg.from_ is not None else "pas d'expéditeur"
-        return refusal(self.msg, self.services.settings.bot.address)
+        why_not = refusal(self.msg, self.services.settings.bot.address)
+        if why_not is not None or self.ctx.sender is not None:
+            return why_not
+        unsafe = self.stranger()
+        return unsafe.reason if unsafe is not None else None
+
+    def stranger(self) -> Unsafe | None:
+        """An unknown sender we may not answer (not authenticated by our server, or a
+        hostile message): held, or quarantined when hostile, the reason in French."""
+        if self._stranger is None:
+            ours = [*self.services.our_addresses, *self.session.exec(select(Member.email)).all()]
+            known = {a.rpartition("@")[2].lower() for a in ours if "@" in a}
+            unsafe = stranger_refusal(self.msg, self.services.settings.auth.authserv_id, known)
+            self._stranger = (unsafe,)
+            if unsafe is not None:
+                (self.quarantine if unsafe.hostile else self.hold)(unsafe.reason)
+        return self._stranger[0]
 
     def reply(self, kind: str, to: str | None = None, *, to_name: str = "",
               key: str | None = None, private_list_exception: bool = False,

@@ -14,7 +14,7 @@ APT_UPDATED=0
 
 apt_install() {
   if [ "$APT_UPDATED" -eq 0 ]; then
-    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 update -qq
     APT_UPDATED=1
   fi
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
@@ -32,6 +32,14 @@ fi
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   echo "test.sh: installing chromium and chromium-driver" >&2
   apt_install chromium chromium-driver
+fi
+
+# The Sympa exchange tests (tests/integration/test_sympa_real.py) run a private, real Sympa
+# (tests/support/sympa_server.py): Debian's package, installed without an MTA, a syslog
+# daemon or a web server, no service started (~40 s once).
+if [ ! -x /usr/lib/sympa/bin/sympa.pl ]; then
+  echo "test.sh: installing sympa" >&2
+  "${SUDO[@]}" sh tests/support/sympa/install.sh
 fi
 
 source scripts/setup-venv.sh

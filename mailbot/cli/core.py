@@ -13,6 +13,7 @@ from mailbot import members
 from mailbot.cli import Cli
 from mailbot.db import session_scope
 from mailbot.models import Member, ProcessedMessage
+from mailbot.subscriptions import sympa_sync
 
 
 def register(sub: Any) -> None:
@@ -89,10 +90,12 @@ def member_dict(session: Any, m: Member) -> dict[str, Any]:
 
 def cmd_members_list(args: argparse.Namespace, cli: Cli) -> int:
     with session_scope(cli.engine) as s:
-        rows = [member_dict(s, m) for m in s.exec(select(Member).order_by(
-            col(Member.group), col(Member.email))).all()]
-    table = [("email", "nom", "groupe", "statut", "alias")] + [
-        (r["email"], r["name"], r["group"], r["status"], " ".join(r["aliases"])) for r in rows]
+        on_sympa = sympa_sync.labels(s)  # a change Sympa has not confirmed shows here
+        rows = [{**member_dict(s, m), "sympa": on_sympa.get(m.email, "")}
+                for m in s.exec(select(Member).order_by(col(Member.group), col(Member.email)))]
+    table = [("email", "nom", "groupe", "statut", "Sympa", "alias")] + [
+        (r["email"], r["name"], r["group"], r["status"], r["sympa"], " ".join(r["aliases"]))
+        for r in rows]
     cli.out(rows, table)
     return 0
 

@@ -12,7 +12,7 @@ from typing import Any
 from mailbot import members
 from mailbot.cli import Cli
 from mailbot.db import session_scope
-from mailbot.subscriptions import audit, forget, refresh, sympa
+from mailbot.subscriptions import audit, forget, refresh, sympa, sympa_review
 from mailbot.mail.mailer import Mailer
 
 
@@ -62,14 +62,36 @@ def cmd_sympa_review(args: argparse.Namespace, cli: Cli) -> int:
             if not args.json:
                 print(f"REVIEW {svc.settings.list.name} mis en file pour "
                       f"{svc.settings.list.sympa} ; la réponse sera lue par le démon.")
-        differences = sympa.last_differences(s)
+        status = sympa_review.status(s)
     if args.json:
-        cli.out({"differences": differences})
+        cli.out({"read_at": status.read_at.isoformat() if status.read_at else None,
+                 "sympa_count": status.sympa_count, "ours_count": status.ours_count,
+                 "differences": status.differences if status.read_at else None,
+                 "asked_at": status.asked_at.isoformat() if status.asked_at else None,
+                 "unsettled": status.unsettled})
         return 0
-    print("Dernière comparaison :" if differences else "Dernière comparaison : aucune différence")
-    for line in differences:
-        print(f"  - {line}")
+    for line in review_lines(status):
+        print(line)
     return 0
+
+
+def review_lines(status: sympa_review.ReviewStatus) -> list[str]:
+    """What `mailbot sympa review` prints: never an agreement that was not checked."""
+    if status.read_at is None:
+        lines = ["Aucune réponse REVIEW lue pour l'instant : la liste Sympa n'a pas encore "
+                 "été comparée au registre."]
+    else:
+        head = (f"Dernière comparaison (réponse REVIEW du {status.read_at:%Y-%m-%d %H:%M}, "
+                f"{status.sympa_count} abonnés sur Sympa, {status.ours_count} chez nous)")
+        lines = [f"{head} : " + ("aucune différence" if not status.differences
+                                 else f"{len(status.differences)} différence(s)")]
+        lines += [f"  - {line}" for line in status.differences]
+    if status.asked_at is not None:
+        lines.append(f"REVIEW envoyé le {status.asked_at:%Y-%m-%d %H:%M} : réponse pas encore lue.")
+    if status.unsettled:
+        lines.append("Commandes que Sympa n'a pas confirmées :")
+        lines += [f"  - {line}" for line in status.unsettled]
+    return lines
 
 
 def cmd_refresh_start(args: argparse.Namespace, cli: Cli) -> int:

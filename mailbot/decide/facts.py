@@ -35,6 +35,7 @@ FIELDS: dict[str, str] = {
     "thread_tag": "the GO/GT tag of the thread this message answers",
     "in_reply_to_kind": "the kind of our own mail this message answers",
     "reference": "the XXXX-XXXX references found in the subject and text",
+    "own_reference": "the XXXX-XXXX references the sender wrote (subject and new text, no quote)",
     "attachments": "the display names of real attachments (not inline images, not empty)",
     "attachment_types": "the sniffed types of real attachments",
     "empty_attachments": "the display names of 0-byte attachments",
@@ -84,10 +85,10 @@ def _lines(text: str, limit: int = 10) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()][:limit]
 
 
-def references(msg: Incoming) -> list[str]:
+def references(msg: Incoming, quoted: bool = True) -> list[str]:
     """Every XXXX-XXXX reference in the subject, then the new text, then quotes."""
     found: list[str] = []
-    for chunk in (msg.subject, msg.text, msg.quoted):
+    for chunk in (msg.subject, msg.text, msg.quoted if quoted else ""):
         for a, b in REFERENCE_RE.findall(chunk.upper() if chunk else ""):
             ref = f"{a}-{b}"
             if ref not in found:
@@ -118,6 +119,7 @@ GETTERS: dict[str, Getter] = {
     "thread_tag": lambda m, c: c.thread_tag,
     "in_reply_to_kind": lambda m, c: c.in_reply_to_kind,
     "reference": lambda m, c: references(m),
+    "own_reference": lambda m, c: references(m, quoted=False),
     "attachments": lambda m, c: [a.filename for a in _real(m)],
     "attachment_types": lambda m, c: [a.sniffed_type for a in _real(m)],
     "empty_attachments": lambda m, c: [a.filename for a in m.attachments if a.size == 0],

@@ -5,8 +5,8 @@ Each guard is a small class with a `name`, a `description` and one verb,
 
     loop        our own mail coming back (From or X-Loop of ours)
     sympa       mail from the configured Sympa robot about our list
-    bounce      delivery status notifications (flufl.bounce); a delay is not a failure
-    autoreply   RFC 3834 Auto-Submitted, vendor headers, French and English subjects
+    robot       the robot-mail decision (mailbot.decide.robot): bounces (a delay is not a
+                failure), auto-replies, bulk mail, and mail whose signals disagree
     malformed   no usable sender, or only empty attachments
 
 Guards are pure: message and environment in, verdict out.
@@ -14,35 +14,15 @@ Guards are pure: message and environment in, verdict out.
 
 from __future__ import annotations
 
-import email
-import email.policy
-import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from flufl.bounce import all_failures
-
+from mailbot.decide import robot
 from mailbot.mime.incoming import Incoming
 
 # every header field a guard reads beyond those of Incoming itself: a list post is
 # fetched by these fields alone (tests/unit/test_list_fields.py keeps the list honest)
-HEADERS = ("X-Loop", "List-Id", "Content-Type", "X-Failed-Recipients", "Return-Path",
-           "Auto-Submitted", "X-Autoreply", "X-Autorespond", "X-Autoresponder", "Precedence",
-           "X-MS-Exchange-Inbox-Rules-Loop", "X-Auto-Response-Suppress")
-
-AUTOREPLY_SUBJECT = re.compile(
-    r"^\s*(réponse automatique|reponse automatique|absence du bureau|absent(e)?\b|"
-    r"message d'absence|auto(matic)?[ -]?reply|out of (the )?office|autoreply|"
-    r"abwesenheitsnotiz|i am out of|je suis absent|congés)",
-    re.IGNORECASE,
-)
-BOUNCE_SUBJECT = re.compile(
-    r"(undeliver(ed|able)|delivery (status notification|failure|has failed)|"
-    r"mail delivery failed|returned mail|non remis|échec de (la )?(remise|distribution)|"
-    r"failure notice|delivery delayed)",
-    re.IGNORECASE,
-)
-DAEMONS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
+HEADERS = tuple(dict.fromkeys(("X-Loop", "List-Id", *robot.HEADERS)))
 
 
 @dataclass(frozen=True)
@@ -88,102 +68,63 @@ class Loop:
 
 
 class Sympa:
-    """The Sympa robot writing about our list (AUTH requests, REVIEW replies, notices)."""
+    """The Sympa robot writing about our list: AUTH requests, command reports and
+    notices come From the robot (`sympa@`), REVIEW answers From the list's `-request`
+    address at the robot's domain (with Auto-Submitted: auto-replied, so this guard
+    must run before the robot-mail ones). The list is named somewhere in the message,
+    perhaps wrapped across lines (`qpv-` / `hpf`). Whether our server authenticated
+    the sender is the handler's business (`Job.unauthenticated`)."""
 
     name = "sympa"
     description = "Courrier du robot Sympa au sujet de notre liste"
 
     def check(self, msg: Incoming, env: GuardEnv) -> GuardHit | None:
-        if not env.sympa_address or msg.from_email != env.sympa_address:
+        if not env.sympa_address or msg.from_email not in _sympa_senders(env):
             return None
         marks = (env.list_id.lower(), env.list_name.lower(), env.list_address.lower())
-        haystack = " ".join(
+        haystack = "".join(
             [msg.header("List-Id") or "", msg.subject, msg.text[:4000], msg.quoted[:4000]]
         ).lower()
+        haystack = "".join(haystack.split())
         if any(m and m in haystack for m in marks):
             return GuardHit(self.name, "sympa", "message du robot Sympa pour notre liste")
         return None
 
 
-class Bounce:
-    """A delivery status notification; `details["action"]` is failed or delayed."""
+def _sympa_senders(env: GuardEnv) -> tuple[str, ...]:
+    """The robot's address, and the list's `-request` address at the robot's domain."""
+    domain = env.sympa_address.rpartition("@")[2]
+    if not env.list_name or not domain:
+        return (env.sympa_address,)
+    return (env.sympa_address, f"{env.list_name.lower()}-request@{domain}")
 
-    name = "bounce"
-    description = "Avis de non-remise"
+
+class Robot:
+    """A machine's mail (mailbot.decide.robot): bounce, auto-reply, bulk, or unsure.
+
+    Bounces and auto-replies keep their categories and guard names; bulk mail and
+    mail whose signals disagree are "other" for a person (on our own list, a list
+    post: the list role files it). None of them is answered
+    (the reply policy asks the same decision) and none starts a command."""
+
+    name = "robot"
+    description = "Courrier d'un robot (non-remise, réponse automatique, envoi de masse)"
 
     def check(self, msg: Incoming, env: GuardEnv) -> GuardHit | None:
-        if not _looks_like_dsn(msg):
+        verdict = robot.judge(msg, own_list_id=env.list_id)
+        if verdict.category is None:
             return None
-        action = "failed"
-        body = msg.raw.decode("latin-1", errors="replace") if msg.raw else msg.text
-        actions = set(re.findall(r"(?im)^action:\s*(\w+)", body))
-        if actions and actions <= {"delayed", "relayed", "delivered", "expanded"}:
-            action = "delayed"
-        failed, temporary = _failures(msg)
-        address = sorted(failed or temporary)[0] if (failed or temporary) else ""
-        if not failed and temporary:
-            action = "delayed"
-        return GuardHit(self.name, "bounce", f"avis de non-remise ({action})",
-                        {"action": action, "address": address})
-
-
-def _looks_like_dsn(msg: Incoming) -> bool:
-    ctype = (msg.header("Content-Type") or "").lower()
-    if "multipart/report" in ctype and "delivery-status" in ctype:
-        return True
-    if msg.header("X-Failed-Recipients"):
-        return True
-    local = (msg.from_email or "").partition("@")[0]
-    null_sender = (msg.header("Return-Path") or "").strip() in ("<>", "")
-    from_daemon = local in DAEMONS
-    return (from_daemon or null_sender) and bool(BOUNCE_SUBJECT.search(msg.subject))
-
-
-def _failures(msg: Incoming) -> tuple[set[str], set[str]]:
-    if not msg.raw:
-        return set(), set()
-    parsed = email.message_from_bytes(msg.raw, policy=email.policy.compat32)
-    try:
-        temporary, permanent = all_failures(parsed)  # flufl's order: temporary first
-    except Exception:  # flufl's detectors are heuristics over hostile input
-        return set(), set()
-    return _decoded(permanent), _decoded(temporary)
-
-
-def _decoded(addresses: object) -> set[str]:
-    return {a.decode("utf-8", "replace").lower() if isinstance(a, bytes) else str(a).lower()
-            for a in addresses}  # type: ignore[attr-defined]
-
-
-class AutoReply:
-    """RFC 3834 auto-replies, vendor out-of-office headers, French and English subjects."""
-
-    name = "autoreply"
-    description = "Réponse automatique (absence, accusé de lecture)"
-
-    def check(self, msg: Incoming, env: GuardEnv) -> GuardHit | None:
-        reason = _autoreply_reason(msg)
-        return GuardHit(self.name, "autoreply", reason) if reason else None
-
-
-def _autoreply_reason(msg: Incoming) -> str | None:
-    submitted = (msg.header("Auto-Submitted") or "").strip().lower()
-    if submitted and submitted != "no":
-        return f"Auto-Submitted: {submitted}"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
-        if msg.header(name):
-            return f"en-tête {name}"
-    precedence = (msg.header("Precedence") or "").strip().lower()
-    if precedence in ("auto_reply", "auto-reply", "junk"):
-        return f"Precedence: {precedence}"
-    if msg.header("X-MS-Exchange-Inbox-Rules-Loop") and msg.header("X-Auto-Response-Suppress"):
-        return "réponse automatique Exchange"
-    ctype = (msg.header("Content-Type") or "").lower()
-    if "disposition-notification" in ctype:
-        return "accusé de lecture"
-    if AUTOREPLY_SUBJECT.search(msg.subject):
-        return "objet de réponse automatique"
-    return None
+        if verdict.category == "bounce":
+            action = verdict.details.get("action", "failed")
+            return GuardHit("bounce", "bounce", f"avis de non-remise ({action})", verdict.details)
+        if verdict.category == "autoreply":
+            return GuardHit("autoreply", "autoreply", verdict.reason)
+        ours = bool(env.list_id) and env.list_id.lower() in (msg.header("List-Id") or "").lower()
+        if ours:  # our list's traffic: the list role files it, and never answers it
+            return None
+        if verdict.category == "bulk":
+            return GuardHit("bulk", "other", f"envoi de masse ou d'un robot : {verdict.reason}")
+        return GuardHit("robot", "other", f"courrier automatique à vérifier : {verdict.reason}")
 
 
 class Malformed:
@@ -203,7 +144,7 @@ class Malformed:
         return None
 
 
-GUARDS: tuple[Guard, ...] = (Loop(), Sympa(), Bounce(), AutoReply(), Malformed())
+GUARDS: tuple[Guard, ...] = (Loop(), Sympa(), Robot(), Malformed())
 
 
 def run_guards(msg: Incoming, env: GuardEnv) -> GuardHit | None:

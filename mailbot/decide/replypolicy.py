@@ -1,12 +1,30 @@
-"""Whether we may answer a message at all (Mailman's replybot rule, RFC 3834).
+"""Whether we may answer a message at all.
 
-No reply to: Auto-Submitted other than "no", any Precedence, an empty return
-path, List-* headers, our own X-Loop or address, X-Ack: no. Pure.
+`refusal`: Mailman's replybot rule and RFC 3834, then the robot-mail decision
+(mailbot.decide.robot): no reply to Auto-Submitted other than "no", any
+Precedence, an empty return path, List-* headers, our own X-Loop or address,
+X-Ack: no, nor to anything the robot decision calls a machine's mail.
+
+`stranger_refusal`: an unknown sender is answered only when our server
+authenticated the From (mailbot.decide.trust.authenticated) and nothing in the
+message is hostile or malformed (mailbot.decide.hostile). Pure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mailbot.decide import hostile, robot, trust
 from mailbot.mime.incoming import Incoming
+
+
+@dataclass(frozen=True)
+class Unsafe:
+    """Why a stranger is not answered; `hostile` asks for quarantine, else hold."""
+
+    reason: str
+    hostile: bool
 
 
 def refusal(msg: Incoming, bot_address: str) -> str | None:
@@ -30,4 +48,19 @@ def refusal(msg: Incoming, bot_address: str) -> str | None:
         return "X-Ack: no"
     if msg.from_ is None:
         return "pas d'expéditeur"
+    verdict = robot.judge(msg)
+    if verdict.is_robot:
+        return f"courrier d'un robot : {verdict.reason}"
+    return None
+
+
+def stranger_refusal(msg: Incoming, authserv_id: str,
+                     known_domains: Iterable[str]) -> Unsafe | None:
+    """Why an unknown sender must not be answered, or None when it is safe."""
+    found = hostile.findings(msg, known_domains)
+    if found:
+        return Unsafe("message suspect d'une adresse inconnue : " + "; ".join(found), True)
+    why = trust.authenticated(msg, authserv_id)
+    if why is not None:
+        return Unsafe(f"adresse inconnue, pas de réponse : {why}", False)
     return None

@@ -11,7 +11,11 @@ our id, or one we cannot parse, means someone forged one ("forged"). Then:
 
 With no authserv_id configured, or no header of ours (a message dropped into the
 folder by hand, a test), the message is trusted but `verified` is False.
-Pure: headers in, `Trust` out.
+
+`authenticated` is the stricter reading for strangers (issue #11): we answer an
+unknown sender only when our server shows the From authenticated (dmarc=pass, or
+no DMARC policy with an aligned SPF or DKIM pass).
+Pure: headers in, `Trust` (or a reason) out.
 """
 
 from __future__ import annotations
@@ -73,3 +77,41 @@ def assess(msg: Incoming, authserv_id: str) -> Trust:
         return Trust(False, True, f"spf={spf}, sans signature DKIM valide ni DMARC",
                      dmarc=dmarc)
     return Trust(True, True, f"dmarc={dmarc or 'absent'}", dmarc=dmarc)
+
+
+def authenticated(msg: Incoming, authserv_id: str) -> str | None:
+    """None when our server's Authentication-Results show the From domain authenticated:
+    dmarc=pass, or no DMARC policy (dmarc=none or absent) with an SPF or DKIM pass
+    aligned on the From domain (relaxed: same domain or a subdomain). Otherwise the
+    reason, in French. Stricter than `assess`: it decides whether a stranger is answered."""
+    ours_id = authserv_id.strip().lower()
+    ours = [v for v in msg.header_all("Authentication-Results") if _authserv_id(v) == ours_id]
+    if not ours_id or not ours:
+        return "expéditeur non authentifié par notre serveur (pas d'Authentication-Results)"
+    parsed = _parse(ours[0]) if len(ours) == 1 else None
+    if parsed is None:
+        return "en-tête Authentication-Results falsifié ou illisible"
+    domain = (msg.from_email or "").rpartition("@")[2]
+    results: dict[str, str] = {}
+    aligned = False
+    for result in parsed.results:
+        method, verdict = str(result.method).lower(), str(result.result).lower()
+        results.setdefault(method, verdict)
+        if verdict == "pass" and method in ("spf", "dkim"):
+            aligned = aligned or any(_aligned(_domain_of(str(p.value)), domain)
+                                     for p in result.properties
+                                     if (p.type, p.name) in (("smtp", "mailfrom"), ("header", "d")))
+    dmarc = results.get("dmarc")
+    if dmarc == "pass" or (dmarc in (None, "none") and aligned):
+        return None
+    if dmarc in (None, "none"):
+        return "ni DMARC ni SPF/DKIM alignés sur le domaine de l'expéditeur"
+    return f"DMARC non validé (dmarc={dmarc})"
+
+
+def _domain_of(value: str) -> str:
+    return value.rpartition("@")[2].strip().strip(">").lower()
+
+
+def _aligned(a: str, b: str) -> bool:
+    return bool(a and b) and (a == b or a.endswith("." + b) or b.endswith("." + a))

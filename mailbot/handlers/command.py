@@ -33,7 +33,9 @@ class Command:
         sender = job.msg.from_email or ""
         to_us = job.verdict.values.get("action") == "reply"  # our subject is not their words
         parsed = commands.parse_command("" if to_us else job.msg.subject, job.msg.text, sender,
-                                        ignore=job.services.our_addresses)
+                                        ignore=job.services.our_addresses,
+                                        lists=(job.services.settings.list.name,
+                                               job.services.settings.list.address))
         job.row.reason = f"commande : {parsed.action}"
         if parsed.action == "unknown":
             job.hold("message au robot sans commande reconnue")

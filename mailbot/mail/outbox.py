@@ -85,7 +85,7 @@ def compose(me: Identity, to: str, rendered: Rendered, *, to_name: str = "",
     msg["Subject"] = clean_header(rendered.subject)
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = make_msgid(idstring="mailbot", domain=me.domain)
-    if in_reply_to:
+    if in_reply_to and not in_reply_to.startswith("sha256:"):  # a digest is no Message-ID
         msg["In-Reply-To"] = f"<{clean_header(in_reply_to)}>"
         refs = [clean_header(r) for r in references if r] + [clean_header(in_reply_to)]
         msg["References"] = " ".join(f"<{r}>" for r in refs[-10:])

@@ -41,18 +41,17 @@ def subscribe(job: Job, parsed: Parsed) -> None:
 
 
 def unsubscribe(job: Job, parsed: Parsed) -> None:
+    """The member the request names (a colleague who left), else the sender's own
+    membership: that member's address confirms. A stranger naming a member is refused
+    without a word to the member (the bot is no one's way to mail our members)."""
     sender = job.msg.from_email or ""
-    member = _sender_member(job)
-    if parsed.address and (member is None or parsed.address not in
-                           {member.email, *members.aliases(job.session, member)}):
+    own = _sender_member(job)
+    member = members.find(job.session, parsed.address) if parsed.address else own
+    if parsed.address and own is None and member is not None:
         answer(job, "not_yours", action="unsubscribe", address=parsed.address)
         return
     if member is None or member.status == "left":
-        named = commands.addresses(commands.new_lines(job.msg.text), [sender])
-        if named:  # "please unsubscribe x@y" from someone who is not x@y
-            answer(job, "not_yours", action="unsubscribe", address=named[0])
-        else:
-            answer(job, "not_subscribed", address=sender)
+        answer(job, "not_subscribed", address=parsed.address or sender)
         return
     request = confirm.ask(job.mailer(), "unsubscribe", member.email, member=member,
                           name=member.name, asked_by=sender)
@@ -61,13 +60,42 @@ def unsubscribe(job: Job, parsed: Parsed) -> None:
                reference=request.reference)
 
 
+def _named(job: Job, skip: list[str]) -> list[str]:
+    """The addresses the request names (subject and new text), ours and `skip` left out."""
+    lines = [commands.normalise(job.msg.subject), *commands.new_lines(job.msg.text)]
+    return commands.addresses(lines, [*skip, *job.services.our_addresses])
+
+
+def _named_member(job: Job, skip: list[str]) -> Member | None:
+    """A member named in the request other than the sender ("Claire's new address is ...")."""
+    for address in _named(job, skip):
+        member = members.find(job.session, address)
+        if member is not None and member.status != "left":
+            return member
+    return None
+
+
+def _unknown_named(job: Job, skip: list[str]) -> str | None:
+    """The first address the request names that is no member's."""
+    return next((a for a in _named(job, skip) if members.find(job.session, a) is None), None)
+
+
 def change_address(job: Job, parsed: Parsed) -> None:
+    """The sender's address, or a colleague's the request names: confirmed from the NEW
+    address, the old one told."""
     sender = job.msg.from_email or ""
-    member = _sender_member(job)
+    new = parsed.new_address
+    asker = _sender_member(job)  # only a member may speak for a colleague
+    named = _named_member(job, [sender, new or ""]) if asker is not None else None
+    current = members.find(job.session, new) if new and asker is not None else None
+    if current is not None and current.email != sender and current.status != "left":
+        # "Thomas (old@x) is now new@y": the member's address is the old one
+        other = _unknown_named(job, [sender, current.email])
+        named, new = (current, other) if other else (named, new)
+    member = named if named is not None else _sender_member(job)
     if member is None or member.status == "left":
         answer(job, "not_subscribed", address=sender)
         return
-    new = parsed.new_address
     if not new:
         answer(job, "need_address")
         return

@@ -7,6 +7,11 @@ tags from the subject, cut the text at the signature or the closing formula,
 keep the first `MAX_LINES` non-empty lines, and look for cues. Pure: strings
 in, a small verdict out; the handler decides what to do with it.
 
+Sympa's own syntax mailed to the bot (`SUB qpv-hpf Name`, `SIGNOFF qpv-hpf`,
+`UNSUBSCRIBE qpv-hpf`, `SUBSCRIBE qpv-hpf`, `DEL qpv-hpf x@y`, with or without
+`QUIET`) is read first, as the same requests, when it names our list; naming
+another list it is no command of ours ("unknown").
+
 Priority when several cues appear: a change of address that names an address,
 then unsubscribe, then a change of address without one (we ask for it), then
 subscribe, then help; nothing clear gives "unknown" (the handler sends help,
@@ -58,6 +63,14 @@ LIST_COMMAND = re.compile(  # only leaving: a short "inscription" post is likely
     r"^(unsubscribe|signoff|sig(noff)? qpv-hpf|d[ée]sinscription|d[ée]sabonnement|stop|"
     r"(merci de |je (veux|voudrais|souhaite|souhaiterais) )?"
     r"(me )?(d[ée]sinscrire|d[ée]sabonner|retirer de la liste))[ .!]*$")
+
+
+SYMPA = re.compile(
+    r"^(quiet\s+)?(?P<verb>sub|subscribe|sig|signoff|unsub|unsubscribe|del|delete)\s+"
+    r"(?P<list>[a-z0-9][\w.+-]*(@[\w.-]+)?)(?P<rest>(\s.*)?)$")
+SYMPA_ACTIONS = {"sub": "subscribe", "subscribe": "subscribe", "sig": "unsubscribe",
+                 "signoff": "unsubscribe", "unsub": "unsubscribe", "unsubscribe": "unsubscribe",
+                 "del": "unsubscribe", "delete": "unsubscribe"}
 
 
 @dataclass(frozen=True)
@@ -118,11 +131,15 @@ def addresses(lines: Iterable[str], ignore: Iterable[str] = ()) -> list[str]:
 
 
 def parse_command(subject: str, text: str, sender: str | None,
-                  ignore: Iterable[str] = ()) -> Command:
-    """The command in a message written to the bot (see the module docstring)."""
+                  ignore: Iterable[str] = (), lists: Iterable[str] = ()) -> Command:
+    """The command in a message written to the bot (see the module docstring);
+    `lists`: our list's names (qpv-hpf, its address) for Sympa's syntax."""
     head = normalise(clean_subject(subject))
     lines = ([head] if head else []) + new_lines(text)
     skip = [sender or "", *ignore]
+    sympa = sympa_command(lines, {n.lower() for n in lists if n}, skip)
+    if sympa is not None:
+        return sympa
     found = addresses(lines, skip)
 
     def first(pattern: re.Pattern[str]) -> str | None:
@@ -132,15 +149,40 @@ def parse_command(subject: str, text: str, sender: str | None,
     if change is not None and found:
         return Command("change_address", new_address=_nearest(change, lines, found), line=change)
     if unsub is not None:
-        return Command("unsubscribe", address=_named(unsub, skip), line=unsub)
+        return Command("unsubscribe", address=_about(unsub, head, found, skip), line=unsub)
     if change is not None:
         return Command("change_address", line=change)
     if sub is not None:
-        return Command("subscribe", address=_named(sub, skip), line=sub)
+        return Command("subscribe", address=_about(sub, head, found, skip), line=sub)
     helpline = next((line for line in lines if HELP.match(line)), None)
     if helpline is not None:
         return Command("help", line=helpline)
     return Command("unknown", line=lines[0] if lines else "")
+
+
+def sympa_command(lines: list[str], lists: set[str], skip: list[str]) -> Command | None:
+    """The first line in Sympa's syntax: our list's request, or "unknown" for another list."""
+    for line in lines:
+        match = SYMPA.match(line)
+        if match is None:
+            continue
+        name = match.group("list")
+        if name not in lists:
+            if "-" in name and "@" not in name:  # another list's name: not ours to act on
+                return Command("unknown", line=line)
+            continue  # "subscribe me to the list": free text, read below
+        return Command(SYMPA_ACTIONS[match.group("verb")],
+                       address=_named(match.group("rest"), skip), line=line)
+    return None
+
+
+def _about(cue: str, head: str, found: list[str], skip: list[str]) -> str | None:
+    """The address a request is about: the one on its line; for a request read in
+    the subject alone ("Inscription"), the first one the text names."""
+    on_line = _named(cue, skip)
+    if on_line is not None or cue != head:
+        return on_line
+    return found[0] if found else None
 
 
 def _named(line: str, skip: list[str]) -> str | None:

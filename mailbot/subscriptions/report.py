@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from mailbot.settings import BounceSettings
 from mailbot.models import Member
 from mailbot.models.subscriptions import BounceEvent
-from mailbot.subscriptions import audit, refresh, sympa
+from mailbot.subscriptions import audit, refresh, sympa_review
 
 
 @dataclass(frozen=True)
@@ -42,4 +42,4 @@ def period_report(session: Session, since: datetime, until: datetime,
     campaign = refresh.latest(session)
     counts = refresh.counts(session, campaign) if campaign is not None else None
     return SubscriptionReport(changes=changes, bounces=bounces, refresh=counts,
-                              sympa_differences=sympa.last_differences(session, until))
+                              sympa_differences=sympa_review.last_differences(session, until) or [])

@@ -1,45 +1,37 @@
-"""Driving the Sympa list as its owner: QUIET ADD / QUIET DEL / REVIEW sent to
-the robot from our address, AUTH requests answered, command reports and
-REVIEW replies read and reconciled with our roster.
+"""Driving the Sympa list as its owner: QUIET ADD / QUIET DEL / REVIEW sent to the
+robot from our address; its mail read: AUTH requests, command reports, REVIEW answers.
 
-An AUTH request is answered only when it comes from the configured robot
-(the `sympa` guard), is about our list, and asks for a command WE sent and
-have not had confirmed yet: a request we did not cause is held for a human,
-so a forged ADD in our name cannot be confirmed by us. With `[list] sync =
-"off"` nothing is sent to Sympa: the COTECH gets a mail saying what to change
-by hand.
+Reading follows what Sympa really sends (`sympa_read`): status words and quoted
+commands, compared with the commands we sent, never French sentences. What a
+report means for a command (done, waiting for a validation, refused) and what
+follows is `sympa_sync`; REVIEW answers are `sympa_review`.
+
+An AUTH request is answered only when it comes From the configured robot, our own
+server authenticated it (the handler's shared check, `Job.unauthenticated`), it is
+about our list, and it asks for a command WE sent and Sympa has not settled, once:
+a request we did not cause is held for a human, so a forged ADD in our name cannot
+be confirmed by us. Sympa's AUTH drops our QUIET: the member also gets Sympa's own
+welcome or removal notice, and our "C'est fait" says so (see README, "Sympa").
+With `[list] sync = "off"` nothing is sent to Sympa: the COTECH gets a mail saying
+what to change by hand.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
-import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from mailbot import members
-from mailbot.mime.incoming import Incoming
-from mailbot.models import Member
-from mailbot.models.subscriptions import SympaCommand, SympaReview
-from mailbot.mail.outbox import clean_header
-from mailbot.subscriptions import audit
-from mailbot.subscriptions.commands import EMAIL_RE, clean_subject
 from mailbot.mail.mailer import MailServices, Mailer
+from mailbot.mail.outbox import clean_header
+from mailbot.mime.incoming import Incoming
+from mailbot.models.subscriptions import SympaCommand
+from mailbot.subscriptions import sympa_read, sympa_review, sympa_sync
 
-AUTH_RE = re.compile(r"^\s*auth\s+(\S+)\s+(.+?)\s*$", re.I)
-OWNER_RE = re.compile(r"^\s*(?:quiet\s+)?(add|del|delete|review|who)\s+(\S+)(?:\s+(\S+@\S+))?", re.I)
-CMD_LINE = re.compile(r"^\s*>\s*(?:auth\s+\S+\s+)?(.+?)\s*$", re.I)
-HEAD_OK = re.compile(r"(performed|effectu|ex[ée]cut)", re.I)
-HEAD_FAIL = re.compile(r"(rejected|rejet|refus|failed|[ée]chou|[ée]chec|internal server error|erreur)",
-                       re.I)
-BENIGN = re.compile(r"(already (a )?subscriber|d[ée]j[àa] abonn|not been found|pas [ée]t[ée] trouv|"
-                    r"n'est pas abonn|is not subscribed)", re.I)
-TOTAL_RE = re.compile(r"(total|nombre)[^:\n]*:\s*(\d+)", re.I)
 AUTH_WINDOW = timedelta(days=30)  # Sympa purges unconfirmed requests after 30 days
 
 
@@ -95,20 +87,30 @@ def send_review(session: Session, mailer: Mailer, now: datetime, key: str) -> bo
 
 
 def handle_mail(session: Session, mailer: Mailer, msg: Incoming, now: datetime) -> SympaOutcome:
-    """Read one mail from the robot about our list: AUTH, REVIEW reply, report, or other."""
-    subject = clean_subject(msg.subject)
-    auth = AUTH_RE.match(subject)
-    if auth:
-        return _answer_auth(session, mailer, msg, now, auth.group(1), auth.group(2))
-    list_name = mailer.services.settings.list.name.lower()
+    """Read one mail from the robot or the list's `-request` address (the handler has
+    already refused what our server did not authenticate)."""
+    settings = mailer.services.settings
+    auth = sympa_read.auth_request(msg.subject)
+    if auth is not None:
+        if msg.from_email != settings.list.sympa:
+            return SympaOutcome("auth", held=f"demande AUTH venue d'ailleurs que du robot "
+                                             f"{settings.list.sympa} : {msg.from_email}")
+        return _answer_auth(mailer, msg, now, *auth)
     text = full_text(msg)
-    asked = re.match(rf"^(review|who)\s+{re.escape(list_name)}\b", subject, re.I)
-    if (asked or TOTAL_RE.search(text)) and _roster_lines(text, mailer.services):
-        return _review(session, mailer.services, msg, now)
-    results = parse_report(text)
-    if results:
-        return _report(session, msg, now, results)
+    items = sympa_read.report_items(text)
+    ignore = {settings.list.address, settings.list.sympa}
+    from_list = msg.from_email == request_address(mailer.services)
+    if not items and (from_list or sympa_read.review_addresses(text, ignore)):
+        return SympaOutcome("review", notes=sympa_review.read(mailer, text, msg.message_id, now))
+    if items:
+        return _report(mailer, msg, now, items)
     return SympaOutcome("unknown", held=f"message du robot Sympa non reconnu : {msg.subject[:120]}")
+
+
+def request_address(services: MailServices) -> str:
+    """The list's `-request` address, at the robot's domain: REVIEW answers come from it."""
+    domain = services.settings.list.sympa.rpartition("@")[2]
+    return f"{services.settings.list.name.lower()}-request@{domain}"
 
 
 def full_text(msg: Incoming) -> str:
@@ -126,158 +128,73 @@ def full_text(msg: Incoming) -> str:
     return f"{msg.text}\n{msg.quoted}"
 
 
-def _answer_auth(session: Session, mailer: Mailer, msg: Incoming, now: datetime, key: str,
+def _answer_auth(mailer: Mailer, msg: Incoming, now: datetime, key: str,
                  command: str) -> SympaOutcome:
-    owner = OWNER_RE.match(command)
+    words = command.split()
     list_name = mailer.services.settings.list.name.lower()
-    if owner is None or owner.group(2).lower() != list_name:
+    if len(words) < 3 or words[0].upper() not in ("ADD", "DEL") or words[1].lower() != list_name:
         return SympaOutcome("auth", held=f"demande AUTH pour une autre commande ou liste : {command}")
-    action = {"delete": "DEL", "who": "REVIEW"}.get(owner.group(1).lower(),
-                                                     owner.group(1).upper())
-    address = (owner.group(3) or "").lower() or None
-    stmt = (select(SympaCommand)
-            .where(SympaCommand.action == action, SympaCommand.address == address,
-                   col(SympaCommand.state).in_(["sent", "auth_answered"]),
-                   col(SympaCommand.created_at) >= now - AUTH_WINDOW)
-            .order_by(col(SympaCommand.id).desc()))
-    pending = session.exec(stmt).first()
+    item = sympa_read.ReportItem(command, None, "")
+    ours = [c for c in sympa_sync.open_commands(mailer.session, words[0].upper())
+            if c.created_at >= now - AUTH_WINDOW and sympa_read.match_score(item, c.command)]
+    pending = next((c for c in reversed(ours) if c.state in ("sent", "waiting")), None)
     if pending is None:
+        if any(c.auth_key == key for c in ours):
+            return SympaOutcome("auth", notes=[f"AUTH {key} déjà confirmé"])
         return SympaOutcome("auth", held=f"demande AUTH pour une commande que le robot n'a pas "
-                                         f"envoyée : {command}")
-    if pending.auth_key == key:
-        return SympaOutcome("auth", notes=[f"AUTH {key} déjà confirmé"])
+                                         f"envoyée ou déjà confirmée : {command}")
     mailer.to_sympa(f"AUTH {key} {command}", key=f"sympa-auth:{key}", in_reply_to=msg.message_id,
                     auto="auto-replied")
     pending.state, pending.auth_key, pending.updated_at = "auth_answered", key, now
-    session.add(pending)
+    mailer.session.add(pending)
     return SympaOutcome("auth", notes=[f"AUTH {key} confirmé pour {pending.command}"])
 
 
-def parse_report(text: str) -> list[tuple[str, str | None, str, str]]:
-    """Sympa's "Results of your commands": (action, address, done|failed, detail) per command."""
-    results: list[tuple[str, str | None, str, str]] = []
-    heading = ""
-    lines = text.splitlines()
-    for i, raw in enumerate(lines):
-        line = raw.strip()
-        match = CMD_LINE.match(line)
-        owner = OWNER_RE.match(match.group(1)) if match else None
-        if owner is not None:
-            detail = " ".join(_detail(lines[i + 1:]))
-            action = {"delete": "DEL", "who": "REVIEW"}.get(owner.group(1).lower(),
-                                                             owner.group(1).upper())
-            status = "done" if BENIGN.search(detail) or (
-                HEAD_OK.search(heading) and not HEAD_FAIL.search(detail)) else "failed"
-            results.append((action, (owner.group(3) or "").lower() or None, status,
-                            f"{heading} {detail}".strip()))
-        elif line.endswith(":") and (HEAD_OK.search(line) or HEAD_FAIL.search(line)):
-            heading = line
-    return results
-
-
-def _detail(rest: list[str]) -> list[str]:
-    out: list[str] = []
-    for raw in rest:
-        line = raw.strip().lstrip("> ").strip()
-        if CMD_LINE.match(raw.strip()) and OWNER_RE.match(raw.strip().lstrip("> ")):
-            break
-        if raw.strip().endswith(":") and (HEAD_OK.search(raw) or HEAD_FAIL.search(raw)):
-            break
-        if line.startswith("---"):
-            break
-        if line:
-            out.append(line)
-    return out[:4]
-
-
-def _report(session: Session, msg: Incoming, now: datetime,
-            results: list[tuple[str, str | None, str, str]]) -> SympaOutcome:
+def _report(mailer: Mailer, msg: Incoming, now: datetime,
+            items: list[sympa_read.ReportItem]) -> SympaOutcome:
+    """Each open command the report is about takes the outcome its items give."""
     outcome = SympaOutcome("report")
-    failures = []
-    for action, address, status, detail in results:
-        stmt = (select(SympaCommand)
-                .where(SympaCommand.action == action, SympaCommand.address == address,
-                       col(SympaCommand.state).in_(["sent", "auth_answered"]))
-                .order_by(col(SympaCommand.id)))
-        row = session.exec(stmt).first()
-        if row is not None:
-            row.state, row.detail, row.updated_at = status, detail[:1000], now
-            session.add(row)
-        label = f"{action} {address or ''}".strip()
-        outcome.notes.append(f"{label} : {status}")
-        if action != "REVIEW":
-            audit.record(session, now, "sympa", address or "", "synced" if status == "done"
-                         else "sympa_error", message_id=msg.message_id, detail=f"{label} : {detail}")
-        if status == "failed":
-            failures.append(f"{label} ({detail[:200]})")
-    if failures:
-        outcome.held = "Sympa a refusé : " + " ; ".join(failures)
+    found: dict[int, tuple[SympaCommand, list[sympa_read.ReportItem]]] = {}
+    commands = sympa_sync.open_commands(mailer.session)
+    for item in items:
+        scores = [(sympa_read.match_score(item, c.command), c) for c in commands]
+        best = max((s for s, _ in scores), default=0)
+        for score, command in scores:
+            if score and score == best and command.id is not None:
+                found.setdefault(command.id, (command, []))[1].append(item)
+    if not found:
+        quoted = " ; ".join(sorted({i.command for i in items}))[:300]
+        outcome.held = f"rapport Sympa sur une commande que le robot n'attend pas : {quoted}"
+        return outcome
+    verify = False
+    for command, its in found.values():
+        verify |= _apply(mailer, msg, now, command, its, outcome.notes)
+    if verify:
+        send_review(mailer.session, mailer, now, f"sympa-review:check:{msg.message_id}")
+        outcome.notes.append("REVIEW demandé pour vérifier la liste")
     return outcome
 
 
-def _roster_lines(text: str, services: MailServices) -> list[tuple[str, str]]:
-    """(address, name) for each subscriber line of a REVIEW reply."""
-    ours = {services.settings.list.address, services.settings.list.sympa}
-    found: list[tuple[str, str]] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        match = EMAIL_RE.match(line)
-        if not match:
-            continue
-        address = match.group(0).lower()
-        if address in ours or any(a == address for a, _ in found):
-            continue
-        rest = line[match.end():].strip(" -")
-        found.append((address, rest.rsplit(" - ", 1)[0].strip() if " - " in rest else rest))
-    return found
-
-
-def _review(session: Session, services: MailServices, msg: Incoming, now: datetime) -> SympaOutcome:
-    text = full_text(msg)
-    on_sympa = {a for a, _ in _roster_lines(text, services)}
-    differences = reconcile(session, on_sympa)
-    total = TOTAL_RE.search(text)
-    if total and int(total.group(2)) != len(on_sympa):
-        differences.append(f"REVIEW annonce {total.group(2)} abonnés, {len(on_sympa)} lus")
-    active = session.exec(select(Member).where(Member.status == "active")).all()
-    if not session.exec(select(SympaReview).where(SympaReview.message_id == msg.message_id)).first():
-        session.add(SympaReview(message_id=msg.message_id, received_at=now,
-                                sympa_count=len(on_sympa), ours_count=len(active),
-                                differences=json.dumps(differences, ensure_ascii=False)))
-    for row in session.exec(select(SympaCommand).where(
-            SympaCommand.action == "REVIEW",
-            col(SympaCommand.state).in_(["sent", "auth_answered"]))).all():
-        row.state, row.updated_at = "done", now
-        session.add(row)
-    notes = differences or ["la liste Sympa et le robot sont d'accord"]
-    return SympaOutcome("review", notes=notes)
-
-
-def reconcile(session: Session, on_sympa: set[str]) -> list[str]:
-    """The differences between Sympa's subscribers and our active members, in French."""
-    active = {m.email: m for m in session.exec(select(Member).where(Member.status == "active"))}
-    differences: list[str] = []
-    covered: set[str] = set()
-    for address in sorted(on_sympa - set(active)):
-        member = members.find(session, address)
-        if member is None:
-            differences.append(f"sur Sympa mais inconnu du robot : {address}")
-        elif member.status == "left":
-            differences.append(f"désinscrit chez nous mais encore sur Sympa : {address}")
-        elif member.status == "pending":
-            differences.append(f"en attente de confirmation chez nous mais déjà sur Sympa : "
-                               f"{address}")
-        else:
-            covered.add(member.email)
-            differences.append(f"sur Sympa sous {address}, adresse secondaire de {member.email}")
-    for address in sorted(set(active) - on_sympa - covered):
-        differences.append(f"inscrit chez nous mais absent de Sympa : {address}")
-    return differences
-
-
-def last_differences(session: Session, until: datetime | None = None) -> list[str]:
-    stmt = select(SympaReview)
-    if until is not None:
-        stmt = stmt.where(col(SympaReview.received_at) < until)
-    row = session.exec(stmt.order_by(col(SympaReview.received_at).desc())).first()
-    return list(json.loads(row.differences)) if row else []
+def _apply(mailer: Mailer, msg: Incoming, now: datetime, command: SympaCommand,
+           items: list[sympa_read.ReportItem], notes: list[str]) -> bool:
+    """One command's outcome from its report items; True when a REVIEW must decide."""
+    outcomes = {i.outcome for i in items}
+    detail = " ".join(dict.fromkeys(f"{i.status or ''} {i.detail}".strip() for i in items))
+    label = f"{command.action} {command.address or ''}".strip()
+    if "failed" in outcomes or "unknown" in outcomes:
+        if command.action == "REVIEW":
+            sympa_sync.settle(mailer, command, "failed", detail, now, message_id=msg.message_id)
+            notes.append(f"{label} : refusé")
+            return False
+        command.state, command.detail, command.updated_at = "checking", detail[:1000], now
+        mailer.session.add(command)
+        notes.append(f"{label} : refusé ou inconnu, vérification par REVIEW")
+        return True
+    if "done" in outcomes:
+        sympa_sync.settle(mailer, command, "done", detail, now, message_id=msg.message_id)
+        notes.append(f"{label} : fait")
+    elif command.state == "sent":  # waiting for a validation: the AUTH request follows
+        command.state, command.detail, command.updated_at = "waiting", detail[:1000], now
+        mailer.session.add(command)
+        notes.append(f"{label} : en attente de validation")
+    return False

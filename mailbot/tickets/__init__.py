@@ -4,36 +4,48 @@ Two entry points, both pure (no I/O) and typed:
 
 * `extract_from_pdf_text` for the text of a PDF ticket (see
   `mailbot.proofs.pdftext.pdf_text`);
-* `extract_from_email` for booking emails that carry no PDF (OUIGO,
-  Trainline and SNCF Connect confirmations, possibly forwarded).
+* `extract_from_email` for booking emails that carry no PDF (OUI.sncf,
+  SNCF Connect, OUIGO, Trainline confirmations, possibly forwarded).
 
 Each returns a `TicketResult` (which reader matched, the `Leg`s, French
 problems for the acknowledgement) or None when the input is not a train
 ticket at all.
 
-Readers are tried in the order of `PDF_LAYOUTS` / `EMAIL_LAYOUTS`; the first
-whose ``match`` is true wins. To support a new layout, write a module with a
-reader class (``name``, ``match``, ``extract``; see
-`mailbot.tickets.base`) and insert an instance in the right place: more
-specific detectors first.
+How a document is read:
 
-Amount conventions (fees excluded, return trips, totals) are documented in
-`mailbot.tickets.model`; date conventions in `mailbot.tickets.dates`.
+1. structured data first, for mails (JSON-LD, microdata: `combine.structured`);
+2. the layout-agnostic reader (`mailbot.tickets.anytext`) over the PDF text,
+   the HTML rendering and the text/plain part;
+3. the per-layout readers of `PDF_LAYOUTS` / `EMAIL_LAYOUTS` (the first whose
+   ``match`` is true), kept as refinements;
+4. the reading with the most legs fully read wins (earlier on ties), its
+   unread fields completed from the others (`mailbot.tickets.combine`); it
+   carries the name of the layout that matched, else ``"any"``.
+
+An SNCF Aztec payload given as text (``i0CV…``) is read by
+`mailbot.tickets.barcode`. Amount conventions (fees excluded, return trips,
+totals) are documented in `mailbot.tickets.model`; date conventions in
+`mailbot.tickets.dates`; the carrier is the train's operator (``SNCF``,
+``OUIGO``, ``Intercités``, ``TER``), a reseller (``Trainline``) only when no
+train is named.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from mailbot.tickets import generic
+from mailbot.tickets import barcode, combine, generic
+from mailbot.tickets.anytext import head, read_any
 from mailbot.tickets.base import EmailInput, EmailLayout, PdfLayout
+from mailbot.tickets.microdata import microdata_items
+from mailbot.tickets.references import booking_reference
 from mailbot.tickets.model import FIELD_LABELS, REQUIRED_FIELDS, Leg, TicketResult
 from mailbot.tickets.ouigo import OuigoEmail, OuigoPdf
 from mailbot.tickets.regional import INTERCITES, TER
 from mailbot.tickets.sncf_connect import SncfConnectEmail
 from mailbot.tickets.sncf_inoui import SncfInoui
 from mailbot.tickets.sncf_legacy import SncfLegacy
-from mailbot.tickets.text import normalize
+from mailbot.tickets.text import lines_of, money_summary, normalize
 from mailbot.tickets.trainline import TrainlineEmail
 
 __all__ = [
@@ -76,14 +88,21 @@ def extract_from_pdf_text(text: str, *, message_date: date | None) -> TicketResu
             complete year-less dates such as ``15/07``.
 
     Returns:
-        The first matching reader's result; a ``layout=None`` result with
-        the problem "format de billet non reconnu" when the text looks like
-        a train ticket in no known layout; None when it is not a ticket.
+        The best reading (see `mailbot.tickets.combine`) of the layout
+        reader that matches, if any, and of the layout-agnostic reader; a
+        ``layout=None`` result with the problem "format de billet non
+        reconnu" when the text looks like a train ticket that neither could
+        read; None when it is not a ticket.
     """
-    clean = normalize(text[:MAX_TEXT_CHARS])
-    for layout in PDF_LAYOUTS:
-        if layout.match(clean):
-            return layout.extract(clean, message_date=message_date)
+    clean = head(normalize(text[:MAX_TEXT_CHARS]))
+    if barcode.is_payload(clean):
+        return barcode.read_payload(clean, message_date=message_date)
+    layout = next((lay.extract(clean, message_date=message_date)
+                   for lay in PDF_LAYOUTS if lay.match(clean)), None)
+    agnostic = read_any(clean, message_date=message_date)
+    chosen = combine.fill(combine.best(agnostic, layout), agnostic, layout)
+    if chosen is not None:
+        return combine.named(chosen, layout)
     if generic.looks_like_ticket(clean):
         return generic.extract(clean, message_date=message_date)
     return None
@@ -99,17 +118,15 @@ def extract_from_email(
 ) -> TicketResult | None:
     """Read the legs of a booking email that carries no PDF ticket.
 
-    Args:
-        sender: the From address (of the original mail when known, else of
-            the forward); None when unknown.
-        subject: the subject.
-        text: the plain-text body ("" when none).
-        html: the HTML body ("" when none).
-        message_date: the date of the message, for year-less dates.
+    Structured data (JSON-LD, microdata) comes first, completed by the body;
+    then the layout reader that matches, the layout-agnostic reader over the
+    HTML rendering and over the text/plain part; the best reading wins (see
+    `mailbot.tickets.combine`).
 
-    Returns:
-        The first matching email reader's result, or None when the email is
-        not a booking confirmation of a supported seller.
+    ``sender`` is the From address (of the original mail when known, else of
+    the forward, None when unknown); ``text`` and ``html`` are the bodies (""
+    when absent); ``message_date`` anchors year-less dates. Returns the best
+    reading, or None when the email is not a booking confirmation.
     """
     mail = EmailInput.build(
         sender=sender,
@@ -118,7 +135,14 @@ def extract_from_email(
         html=html,
         message_date=message_date,
     )
-    for layout in EMAIL_LAYOUTS:
-        if layout.match(mail):
-            return layout.extract(mail)
-    return None
+    hint = f"{mail.sender}\n{mail.subject}"
+    layout = next((lay.extract(mail) for lay in EMAIL_LAYOUTS if lay.match(mail)), None)
+    from_html = read_any(mail.doc.text, message_date=message_date, hint=hint) if mail.doc.text else None
+    from_text = read_any(mail.text, message_date=message_date, hint=hint) if mail.text else None
+    body = combine.best(from_html, from_text)
+    items = microdata_items(mail.html)
+    fees = money_summary(lines_of(head(mail.body))).fees
+    pnr = booking_reference(head(mail.body))
+    data = combine.structured(mail.doc.json_ld, items, body, fees, pnr)
+    chosen = combine.best(data, from_html, from_text, layout)
+    return combine.named(combine.fill(chosen, data, from_html, from_text, layout), layout)

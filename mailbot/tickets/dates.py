@@ -52,7 +52,8 @@ MONTHS: dict[str, int] = {
 _ACCENTED = {"fevrier": "f[ée]vrier", "fevr": "f[ée]vr", "fev": "f[ée]v", "aout": "ao[ûu]t",
              "decembre": "d[ée]cembre", "dec": "d[ée]c"}  # fmt: skip
 _MONTH_ALT = "|".join(_ACCENTED.get(k, k) for k in sorted(MONTHS, key=len, reverse=True))
-_WEEKDAY = r"(?:lun|mar|mer|jeu|ven|sam|dim)(?:di|credi|dredi|edi|anche)?\.?"
+_WEEKDAY = r"(?P<weekday>lun|mar|mer|jeu|ven|sam|dim)(?:di|credi|dredi|edi|anche)?\.?"
+_WEEKDAYS = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
 
 #: A long-form date: optional weekday, day, month name, optional year.
 LONG_DATE = re.compile(
@@ -107,6 +108,22 @@ def infer_year(day: int, month: int, message_date: date | None) -> date | None:
     return None
 
 
+def by_weekday(day: int, month: int, weekday: int | None, message_date: date | None) -> date | None:
+    """`infer_year`, unless a printed weekday (0 = Monday) names the year:
+    ``mer. 17 nov.`` is in the year, of the three around the message's,
+    where 17 November is a Wednesday (the nearest to the message wins)."""
+    guess = infer_year(day, month, message_date)
+    if weekday is None or message_date is None or (guess and guess.weekday() == weekday):
+        return guess
+    years = sorted(range(message_date.year - 1, message_date.year + 2),
+                   key=lambda y: abs(y - message_date.year))
+    for year in years:
+        candidate = _make(year, month, day)
+        if candidate is not None and candidate.weekday() == weekday:
+            return candidate
+    return guess
+
+
 def _full_year(text: str) -> int:
     year = int(text)
     return year + 2000 if year < 100 else year
@@ -141,7 +158,8 @@ def find_dates(text: str, *, message_date: date | None = None) -> list[FoundDate
         if m["year"]:
             add(m, _make(int(m["year"]), month, day), True)
         elif _make(2000, month, day) is not None:
-            add(m, infer_year(day, month, message_date), False)
+            weekday = _WEEKDAYS.get((m["weekday"] or "").lower())
+            add(m, by_weekday(day, month, weekday, message_date), False)
     for m in _SHORT.finditer(text):
         day, month = int(m["day"]), int(m["month"])
         if 1 <= month <= 12 and _make(2000, month, day) is not None:

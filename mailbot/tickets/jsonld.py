@@ -70,9 +70,10 @@ def _name(node: Any) -> str | None:
     return _text(node, "name") if isinstance(node, dict) else _text({"v": node}, "v")
 
 
-def train_reservations(scripts: list[str]) -> list[Reservation]:
-    """Every ``TrainReservation`` in the given JSON-LD script bodies, in
-    order. Invalid JSON is skipped; never raises."""
+def train_reservations(scripts: list[str], items: list[Any] | None = None) -> list[Reservation]:
+    """Every ``TrainReservation`` in the given JSON-LD script bodies, then in
+    ``items`` (already parsed, e.g. microdata), in order. Invalid JSON is
+    skipped; never raises."""
     nodes: list[dict[str, Any]] = []
     budget = [_MAX_NODES]
     for script in scripts:
@@ -81,6 +82,7 @@ def train_reservations(scripts: list[str]) -> list[Reservation]:
         except (ValueError, RecursionError):
             continue
         _walk(data, nodes, budget)
+    _walk(items or [], nodes, budget)
     found: list[Reservation] = []
     for node in nodes:
         trip = node.get("reservationFor")

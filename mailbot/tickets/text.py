@@ -21,21 +21,10 @@ from mailbot.tickets.dates import LONG_DATE, find_dates
 from mailbot.tickets.money import find_amounts, is_fee_line, is_total_line
 
 __all__ = [
-    "Journey",
-    "MoneySummary",
-    "REF_TOKEN",
-    "Stop",
-    "TIME",
-    "find_passenger",
-    "find_reference",
-    "is_reference",
-    "labelled_values",
-    "lines_of",
-    "money_summary",
-    "normalize",
-    "parse_journeys",
+    "Journey", "MoneySummary", "REF_TOKEN", "Stop", "TIME", "find_passenger", "find_reference",
+    "is_reference", "labelled_values", "lines_of", "money_summary", "normalize", "parse_journeys",
     "stops_of",
-]
+]  # fmt: skip
 
 #: A booking reference: 6 to 8 uppercase letters/digits, at least one letter.
 REF_TOKEN = r"(?<![A-Za-z0-9])(?=[A-Z0-9]{0,7}[A-Z])[A-Z0-9]{6,8}(?![A-Za-z0-9])"
@@ -115,7 +104,11 @@ def _amount_only(line: str) -> bool:
 def _wants_amount(line: str) -> bool:
     if find_amounts(line):
         return False
-    return line.endswith(":") or is_fee_line(line) or is_total_line(line) or " / " in line
+    if line.endswith(":") or " / " in line:
+        return True
+    # A fee or total label ("Frais de service", "TOTAL"), not a sentence that
+    # merely mentions luggage ("Bagages : 2 grands bagages + 1 bagage à main").
+    return (is_fee_line(line) or is_total_line(line)) and not re.search(r":\s*\S", line)
 
 
 def is_reference(token: str) -> bool:

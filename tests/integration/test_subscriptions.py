@@ -109,7 +109,7 @@ def test_commands_confirmations_forgery_replay_and_sympa(tmp_path: Path, dovecot
          "QUIET ADD qpv-hpf paul@asso.example Paul Martin",
          "QUIET ADD qpv-hpf zoe@quartier.example", "QUIET DEL qpv-hpf toitsdublosne@gmail.com"])
     assert all(m["From"].addresses[0].addr_spec == BOT for m in to_robot)
-    assert robot_round(app, dovecot, smtp_capture, robot) == 4  # four AUTH requests
+    assert robot_round(app, dovecot, smtp_capture, robot) == 7  # 3 ADD reports "sent_to_user" + 4 AUTH
     assert robot_round(app, dovecot, smtp_capture, robot) == 4  # our AUTH answers -> reports
     assert {c.state for c in state(app, SympaCommand)} == {"done"}  # type: ignore[attr-defined]
     assert set(newcomers) <= set(robot.members) and "toitsdublosne@gmail.com" not in robot.members

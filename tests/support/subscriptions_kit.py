@@ -42,8 +42,16 @@ def feed(app: App, raw: bytes, role: str = "inbox") -> Outcome:
 
 def mail(frm: str, subject: str, body: str, *, to: str = BOT, name: str = "",
          in_reply_to: str | None = None, headers: dict[str, str] | None = None,
-         html: str | None = None, date: datetime | None = None) -> bytes:
+         html: str | None = None, date: datetime | None = None,
+         authenticated: bool = True) -> bytes:
+    """A person's mail to the bot; our server's Authentication-Results say dmarc=pass
+    unless `headers` give their own or `authenticated` is False (issue #11: a stranger
+    is answered only when our server authenticated the From)."""
     msg = EmailMessage(policy=CLIENT)
+    if authenticated and "Authentication-Results" not in (headers or {}):
+        domain = frm.rpartition("@")[2]
+        msg["Authentication-Results"] = (f"{AUTHSERV}; spf=pass smtp.mailfrom={frm}; "
+                                         f"dmarc=pass header.from={domain}")
     msg["From"] = f"{name} <{frm}>" if name else frm
     msg["To"] = to
     msg["Subject"] = subject

@@ -1,14 +1,25 @@
-"""A scripted Sympa robot for tests: given the mail we sent to sympa@, it
-produces the mail Sympa would send back (after Sympa 6.2's request_auth,
-command_report and review templates).
+"""A scripted Sympa robot for unit tests: given the mail we sent to sympa@, it produces
+the mail Sympa 6.2.70 really sends back (tests/fixtures/sympa/, and the real Sympa of
+tests/support/sympa_server.py for the end-to-end tests):
 
-* mode "auth" (the add.auth / del.auth scenarios): ADD and DEL get a
-  confirmation request, Subject `AUTH <key> ADD qpv-hpf x@y Name`; our
-  `AUTH <key> ...` answer performs the command and gets a command report;
-* mode "direct" (add.owner / del.owner): performed at once, command report;
-* `REVIEW qpv-hpf`: the subscriber list;
-* errors: ADD of a subscriber, DEL of a stranger (benign, as Sympa reports
-  them), addresses in `refuse` (an authorisation rejection), unknown commands.
+* command reports From "SYMPA" <sympa@…>, `Auto-Submitted: auto-generated`, base64
+  with CRLF, French headings, each command quoted on a `> ` line (without QUIET or
+  an AUTH prefix) followed, for what was done, by its status word (`> add_performed`
+  and `> now_subscriber` for an ADD, `> removed` for a DEL, `> sent_to_user` for a
+  command waiting for AUTH); a refusal or failure quotes the command and gives an
+  indented French reason, no status word;
+* mode "auth" (the add.auth / del.auth scenarios): ADD gets the report `sent_to_user`
+  and an AUTH request, DEL only the AUTH request, Subject `AUTH <16 hex> ADD qpv-hpf x@y Name`
+  (QUIET dropped), `Auto-Submitted: auto-replied`; our answer performs the command
+  and Sympa also writes to the member (welcome or removal notice, in `notices`);
+* mode "direct" (add.owner / del.owner): performed at once, no notice (QUIET);
+* `REVIEW qpv-hpf`: answered From qpv-hpf-request@… (`Auto-Submitted: auto-replied`,
+  quoted-printable), one `address - name - normal (…)` line each, then the count;
+* errors: ADD of a subscriber, DEL of a stranger, addresses in `refuse` (rejected,
+  no reason, as `add closed` does), a replayed AUTH key.
+
+Every mail carries the Authentication-Results line our server writes for
+framalistes.org (`dmarc=pass`), as delivered to the bot.
 """
 
 from __future__ import annotations
@@ -16,13 +27,15 @@ from __future__ import annotations
 import email.policy
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import UTC, datetime
 
 from tests.support.servers import CapturedMessage
 
 ROBOT = "sympa@framalistes.org"
+AUTHSERV = "mx.habitatparticipatif-france.fr"
+DONE = {"ADD": ("add_performed", "now_subscriber"), "DEL": ("removed",)}
 
 
 @dataclass
@@ -37,10 +50,11 @@ class FakeSympa:
     refuse: set[str] = field(default_factory=set)
     pending: dict[str, str] = field(default_factory=dict)  # AUTH key -> command line
     answered: set[str] = field(default_factory=set)  # Message-IDs already handled
+    notices: list[EmailMessage] = field(default_factory=list)  # Sympa's mail to members
     log: list[str] = field(default_factory=list)
 
     def respond(self, captured: list[CapturedMessage]) -> list[bytes]:
-        """Everything Sympa would send back for our mail to the robot not yet seen."""
+        """Everything Sympa would send the owner for our mail to the robot not yet seen."""
         out: list[bytes] = []
         for mail in captured:
             msg = mail.message
@@ -53,97 +67,105 @@ class FakeSympa:
 
     def answer(self, msg: EmailMessage) -> list[bytes]:
         sender = str(msg["From"]).rpartition("<")[2].strip(">").lower()
-        if sender != self.owner:
-            return [self._report(msg, [("rejected", str(msg["Subject"]), "not owner")])]
-        line = str(msg["Subject"]).strip()
-        for prefix in ("Re:", "RE:", "re:"):
-            line = line.removeprefix(prefix).strip()
-        words = line.split()
+        line = " ".join(str(msg["Subject"]).split())
         self.log.append(line)
+        words = line.split()
+        if sender != self.owner:
+            return [self._report([(line, None, "La fonction d'ajout d'abonnés est réservée "
+                                                "aux gestionnaires de la liste.")])]
         if words and words[0].upper() == "AUTH":
             command = self.pending.pop(words[1], None) if len(words) > 1 else None
             if command is None:
-                return [self._report(msg, [("failed", line, "already_confirmed")])]
-            return [self._report(msg, [self._perform(command)])]
+                return [self._report([(line, None, "La procédure d'authentification a échoué.")])]
+            return [self._report(self._perform(command, notify=True))]
         body = words[1:] if words and words[0].upper() == "QUIET" else words
         action = body[0].upper() if body else ""
         if action in ("ADD", "DEL") and len(body) >= 3 and body[1] == self.list_name:
             command = " ".join(body)
             if self.mode == "auth":
-                key = secrets.token_hex(16)
+                key = secrets.token_hex(8)
                 self.pending[key] = command
-                return [self._auth_request(msg, key, command)]
-            return [self._report(msg, [self._perform(command)])]
+                request = self._auth_request(key, command)
+                if action == "DEL":  # Sympa 6.2.70 sends no report for a DEL waiting for AUTH
+                    return [request]
+                return [self._report([(command, "sent_to_user", "Une demande de validation a "
+                                       f"été envoyée à {self.owner}")]), request]
+            return [self._report(self._perform(command, notify=False))]
         if action in ("REVIEW", "WHO") and len(body) >= 2 and body[1] == self.list_name:
-            return [self._review(msg)]
-        return [self._report(msg, [("failed", line, "unknown_action")])]
+            return [self._review()]
+        return [self._report([(line, None, f"La liste '{body[1] if len(body) > 1 else ''}' "
+                                           "est inconnue.")])]
 
-    def _perform(self, command: str) -> tuple[str, str, str]:
+    def _perform(self, command: str, notify: bool) -> list[tuple[str, str | None, str]]:
         words = command.split()
         action, address = words[0].upper(), words[2].lower()
         if address in self.refuse:
-            return ("rejected", command, "not allowed")
+            return [(command, None, "")]
+        if action == "ADD" and address in self.members:
+            return [(command, None, f"L'utilisateur '{address}' est déjà abonné à la liste "
+                                    f"'{self.list_name}'.")]
+        if action == "DEL" and address not in self.members:
+            return [(command, None, f"L'adresse email {address} n'a pas été trouvée dans la "
+                                    f"liste {self.list_name}.")]
         if action == "ADD":
-            if address in self.members:
-                return ("failed", command, "already_subscriber")
             self.members[address] = " ".join(words[3:])
-            return ("performed", command, "now_subscriber")
-        if address not in self.members:
-            return ("failed", command, "user_not_subscriber")
-        del self.members[address]
-        return ("performed", command, "removed")
+        else:
+            del self.members[address]
+        if notify:  # an AUTH'd command is never QUIET: Sympa writes to the member
+            subject = (f"Bienvenue sur la liste {self.list_name}" if action == "ADD"
+                       else f"Vous avez été supprimé de la liste {self.list_name}")
+            self.notices.append(self._message(address, subject, subject + "\n",
+                                              sender=f"{self.list_name}-request@{self.domain}"))
+        return [(command, word, "") for word in DONE[action]]
 
     # -- the mails ---------------------------------------------------------
 
-    def _mail(self, msg: EmailMessage, subject: str, body: str) -> bytes:
+    def _message(self, to: str, subject: str, body: str, *, sender: str = f"SYMPA <{ROBOT}>",
+                 auto: str = "auto-generated", cte: str = "base64") -> EmailMessage:
         out = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
-        out["From"] = f"SYMPA <{ROBOT}>"
-        out["To"] = self.owner
-        out["Subject"] = subject
+        out["Authentication-Results"] = (f"{AUTHSERV}; spf=pass smtp.mailfrom={self.domain}; "
+                                         f"dmarc=pass header.from={self.domain}")
+        out["Message-Id"] = make_msgid(idstring="sympa", domain=self.domain)
         out["Date"] = format_datetime(datetime.now(UTC))
-        out["Message-ID"] = make_msgid(domain=self.domain)
-        out["In-Reply-To"] = str(msg["Message-ID"])
-        out["Auto-Submitted"] = "auto-replied"
+        out["From"] = sender
+        out["To"] = to
+        out["Subject"] = subject
+        out["Auto-Submitted"] = auto
         out["X-Loop"] = ROBOT
-        out.set_content(body)
-        return bytes(out)
+        out["X-Mailer"] = "Sympa 6.2.70"
+        out.set_content(body, cte=cte)
+        return out
 
-    def _auth_request(self, msg: EmailMessage, key: str, command: str) -> bytes:
-        body = (f"You've made a user subscription request to list {self.list_name}.\n\n"
-                f"If you want this action to be taken, please\n\n- reply to this mail\nOR\n"
-                f"- send a message to {ROBOT} with subject\n AUTH {key} {command}\nOR\n"
-                f"- click on the following URL\n  mailto:{ROBOT}?subject=AUTH%20{key}\n\n"
-                "If you do not want this action to be taken, you can safely ignore this message.\n")
-        return self._mail(msg, f"AUTH {key} {command}", body)
+    def _report(self, results: list[tuple[str, str | None, str]]) -> bytes:
+        done = [r for r in results if r[1] is not None]
+        failed = [r for r in results if r[1] is None]
+        parts: list[str] = []
+        if done:
+            parts.append("Ces commandes ont été exécutées :\r\n\r\n" if len(done) > 1
+                         else "La commande a été exécutée :\r\n\r\n")
+            parts += [f"> {c}\r\n> {w}\r\n{d}\r\n\r\n" for c, w, d in done]
+        if failed:
+            parts.append("La commande a échoué :\r\n\r\n")
+            parts += [f"> {c}\r\n  {d}\r\n\r\n" for c, _, d in failed]
+        body = "".join(parts) + ("\r\n-----------==========================================---"
+                                 "--------\r\n\r\nPour plus de détails, consultez le site web du "
+                                 f"service de listes\r\nhttps://{self.domain}/sympa\r\n")
+        return bytes(self._message(self.owner, "Résultats de vos commandes", body))
 
-    def _report(self, msg: EmailMessage, results: list[tuple[str, str, str]]) -> bytes:
-        texts = {
-            "now_subscriber": "User {a} is now subscriber of list {l}.",
-            "removed": "The user {a} has been removed from the list {l}.",
-            "already_subscriber": "The User '{a}' is already subscriber of list '{l}'.",
-            "user_not_subscriber": "E-mail address {a} has not been found in the list {l}.",
-            "not allowed": "You are not allowed to perform this action.",
-            "not owner": "You are not allowed to perform this action.",
-            "unknown_action": "Command not understood: ignoring end of message.",
-            "already_confirmed": "Unable to access the message authenticated with key. "
-                                 "The message may already been confirmed.",
-        }
-        heads = {"performed": "Command has been performed:", "rejected": "Command has been rejected:",
-                 "failed": "Command has failed:"}
-        parts = []
-        for status, command, entry in results:
-            words = command.split()
-            address = words[2] if len(words) > 2 else ""
-            parts.append(f"{heads[status]}\n\n> {command}\n\n  "
-                         + texts[entry].format(a=address, l=self.list_name) + "\n")
-        body = "\n                   ===============================\n\n".join(parts)
-        body += ("\n-----------==========================================-----------\n\n"
-                 f"For further information, check the mailing list web site "
-                 f"https://{self.domain}/sympa\n")
-        return self._mail(msg, "Results of your commands", body)
+    def _auth_request(self, key: str, command: str) -> bytes:
+        verb = "un abonnement à" if command.startswith("ADD") else "un désabonnement de"
+        body = (f"Vous avez demandé {verb} la liste  {self.list_name}.\n"
+                "Si vous souhaitez effectuer cette opération, veuillez cliquer sur le lien\n"
+                f"suivant :\n\nhttps://{self.domain}/sympa/auth/{key}/add?email=bot\n\n"
+                "Si vous ne voulez pas effectuer cette opération, ignorez ce message.\n")
+        return bytes(self._message(self.owner, f"AUTH {key} {command}", body,
+                                   auto="auto-replied", cte="quoted-printable"))
 
-    def _review(self, msg: EmailMessage) -> bytes:
-        lines = [f"{a} - {n or 'unknown'} - mail" for a, n in sorted(self.members.items())]
-        body = (f"Here are the subscribers of {self.list_name}@{self.domain} mailing list:\n\n"
-                + "\n".join(lines) + f"\n\nTotal subscribers: {len(lines)}\n")
-        return self._mail(msg, f"REVIEW {self.list_name}", body)
+    def _review(self) -> bytes:
+        lines = [f"{a} - {n} - normal (réception directe des messages)"
+                 for a, n in sorted(self.members.items())]
+        body = (f"Les abonnés à la liste {self.list_name}@{self.domain} sont :\n\n"
+                + "\n".join(lines) + f"\n\n\nNombre d'abonnés : {len(lines)}\n")
+        return bytes(self._message(self.owner, f"REVIEW {self.list_name}", body,
+                                   sender=f"{self.list_name}-request@{self.domain}",
+                                   auto="auto-replied", cte="quoted-printable"))

@@ -26,7 +26,7 @@ def test_members_import_twice_updates_without_duplicates(cfg: Path, tmp_path: Pa
     lefort = next(p for p in people if p["email"] == "mathieu.lefort@gmail.com")
     assert lefort == {"email": "mathieu.lefort@gmail.com", "name": "Mathieu Lefort", "group": "GO",
                       "organisation": "Atelier Lefort", "territory": "Lille - Hauts-de-France",
-                      "status": "active", "aliases": []}
+                      "status": "active", "sympa": "", "aliases": []}
 
 
 def test_bad_roster_lines_are_reported(cfg: Path, tmp_path: Path,

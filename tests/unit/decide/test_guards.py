@@ -114,3 +114,17 @@ def test_reply_policy_refuses(header: str) -> None:
 
 def test_reply_policy_allows_a_person() -> None:
     assert refusal(parsed(sample("inbox", "other-question-to-bot")), BOT) is None
+
+
+def test_our_list_s_bulk_post_is_left_to_the_list_role() -> None:
+    raw = mail("From: lettre@habitatparticipatif-france.fr\nTo: qpv-hpf@framalistes.org\n"
+               "Subject: [qpv-hpf] Lettre\nList-Id: <qpv-hpf.framalistes.org>\nPrecedence: list\n"
+               "List-Unsubscribe: <mailto:sympa@framalistes.org?subject=unsubscribe%20qpv-hpf>")
+    assert run_guards(parsed(raw), ENV) is None
+
+
+def test_another_list_s_post_to_the_bot_is_held_as_other() -> None:
+    raw = mail(f"From: alice@foo.example\nTo: {BOT}\nSubject: Nouvelles\n"
+               "List-Id: <news.foo.example>\nPrecedence: list")
+    hit = run_guards(parsed(raw), ENV)
+    assert hit is not None and (hit.guard, hit.category) == ("bulk", "other")

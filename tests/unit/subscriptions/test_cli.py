@@ -67,7 +67,12 @@ def test_sympa_review_and_members_history(cfg: Path, capsys: pytest.CaptureFixtu
     code, out = run(capsys, cfg, "sympa", "review")
     assert code == 0 and "REVIEW qpv-hpf mis en file" in out
     code, out = run(capsys, cfg, "sympa", "review", "--last", "--json")
-    assert json.loads(out) == {"differences": []}
+    status = json.loads(out)  # no REVIEW answer read: nothing compared, no all-clear
+    assert status["read_at"] is None and status["differences"] is None
+    assert status["asked_at"] is not None
+    code, out = run(capsys, cfg, "sympa", "review", "--last")
+    assert out.startswith("Aucune réponse REVIEW lue pour l'instant")
+    assert "aucune différence" not in out and "réponse pas encore lue" in out
     code, out = run(capsys, cfg, "members", "history", OLD, "--json")
     assert code == 0 and json.loads(out) == []
 

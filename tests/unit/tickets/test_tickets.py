@@ -418,15 +418,16 @@ def test_problems_are_numbered_for_several_legs() -> None:
     assert "trajet 2 : gare d'arrivée non lue" in result.problems
 
 
-def test_unknown_layout_that_looks_like_a_ticket() -> None:
+def test_unknown_layout_is_read_by_the_layout_agnostic_reader() -> None:
     text = (
         "Billet de train SNCF\nRéférence de réservation : KLM9PQ\n"
         "Samedi 4 décembre 2021\n09h15 Rennes\n10h45 Nantes\nMontant payé : 27,00 €\n"
     )
     result = extract_from_pdf_text(text, message_date=date(2021, 12, 6))
     assert result is not None
-    assert result.layout is None
-    assert "format de billet non reconnu" in result.problems
+    assert result.layout == "any"
+    assert result.problems == ()
+    assert result.legs[0].date == "2021-12-04"
     assert result.legs[0].reference == "KLM9PQ"
     assert result.legs[0].amount_eur == "27.00"
     assert (result.legs[0].origin, result.legs[0].destination) == ("Rennes", "Nantes")
