@@ -34,7 +34,8 @@ The package, one message's path:
   outcome.py         `Outcome`: what is left to apply after the commit (step 3);
   ledger.py          the worker's view of a folder's records: which listed keys are
                      recorded (step 1), the folder's mark (a pass lists what is new),
-                     the rows whose side effect is still to apply (step 3, at start).
+                     the rows whose side effect is still to apply (step 3, at start);
+  replay.py          a held or quarantined message processed again (the web page).
 """
 
 from __future__ import annotations
