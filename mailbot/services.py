@@ -59,6 +59,6 @@ class Services:
 def build_services(settings: Settings, engine: Engine,
                    clock: Callable[[], datetime] = system_clock) -> Services:
     """Load rules and templates (failing loudly) and bundle the services."""
-    rules = load_rules(settings.rules_dir, FIELDS)
-    renderer = Renderer(settings.templates_dir, settings.bot.timezone)
+    rules = load_rules(settings.rules_dirs, FIELDS)
+    renderer = Renderer(settings.templates_dirs, settings.bot.timezone)
     return Services(settings, engine, rules, renderer, clock)

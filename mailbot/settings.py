@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
 from zoneinfo import ZoneInfo
+
+from mailbot import shipped
 
 TLS_MODES = ("ssl", "starttls", "none")
 
@@ -126,14 +127,6 @@ class BounceSettings:
     threshold: float = 3.0
 
 
-class TableReader(Protocol):
-    """What `WebSettings.parse` needs of config.py's reader: the table, and its errors."""
-
-    table: dict[str, Any]
-
-    def fail(self, key: str, what: str) -> Exception: ...
-
-
 @dataclass(frozen=True)
 class WebSettings:
     """`[web]`: the COTECH's page (mailbot/web/): where it listens, its public URL, who
@@ -157,25 +150,6 @@ class WebSettings:
     def secure(self) -> bool:
         return self.base_url.startswith("https://")
 
-    @staticmethod
-    def parse(r: TableReader) -> "WebSettings":
-        known = {"listen", "base_url", "allow", "secret_env", "in_daemon"}
-        for key in r.table:
-            if key not in known:
-                raise r.fail(key, "unknown key")
-        listen = str(r.table.get("listen", WebSettings.listen))
-        host, _, port = listen.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise r.fail("listen", f"expected host:port, got {listen!r}")
-        base_url = str(r.table.get("base_url", f"http://{listen}")).rstrip("/")
-        if not base_url.startswith(("http://", "https://")):
-            raise r.fail("base_url", f"expected an http(s) URL, got {base_url!r}")
-        allow = r.table.get("allow", [])
-        if not isinstance(allow, list) or not all(isinstance(a, str) and "@" in a for a in allow):
-            raise r.fail("allow", "expected a list of email addresses")
-        return WebSettings(listen, base_url, tuple(a.strip().lower() for a in allow),
-                           str(r.table.get("secret_env", "")), r.table.get("in_daemon") is True)
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -194,8 +168,18 @@ class Settings:
     subscriptions: SubscriptionSettings
     refresh: RefreshSettings
     bounces: BounceSettings
-    rules_dir: Path
-    templates_dir: Path
+    rules_dir: Path | None = None  # [paths] rules: the operator's overrides, if any
+    templates_dir: Path | None = None  # [paths] templates
+
+    @property
+    def rules_dirs(self) -> tuple[Path, ...]:
+        """Where rule files are looked up, the operator's folder first."""
+        return shipped.layers("rules", self.rules_dir)
+
+    @property
+    def templates_dirs(self) -> tuple[Path, ...]:
+        """Where templates are looked up, the operator's folder first."""
+        return shipped.layers("templates", self.templates_dir)
     web: WebSettings = field(default_factory=WebSettings)
 
     @property

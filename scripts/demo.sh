@@ -8,13 +8,23 @@ source scripts/setup-venv.sh
 
 rm -rf demo-data
 mkdir -p demo-data/maildir/{list,inbox}/{cur,new,tmp}
-for role in list inbox; do
-  n=0
-  for f in samples/mail/$role/*.eml; do
-    n=$((n + 1))
-    cp "$f" "demo-data/maildir/$role/new/$(printf '%05d' "$n").$(basename "$f" .eml).demo"
-  done
-done
+# In the order of their Date header, as they would have arrived (a re-sent
+# ticket comes after its original, and is the one called a duplicate).
+.venv/bin/python - <<'PY'
+import email.utils, re, shutil
+from pathlib import Path
+for role in ("list", "inbox"):
+    def sent(path: Path) -> float:
+        head = path.read_bytes().split(b"\n\n", 1)[0].decode("ascii", "replace")
+        found = re.search(r"(?im)^Date:[ \t]*(.+(?:\n[ \t].+)*)", head)
+        try:
+            return email.utils.parsedate_to_datetime(found.group(1)).timestamp() if found else 0.0
+        except (TypeError, ValueError):
+            return 0.0
+    files = sorted(Path("samples/mail", role).glob("*.eml"), key=lambda p: (sent(p), p.name))
+    for n, path in enumerate(files, 1):
+        shutil.copy(path, Path("demo-data/maildir", role, "new", f"{n:05d}.{path.stem}.demo"))
+PY
 
 mailbot() { .venv/bin/mailbot --config samples/config.toml "$@"; }
 echo "== Roster"

@@ -4,49 +4,61 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, select
 
 from mailbot import members
-from mailbot.cli import Cli
+from mailbot.cli import Cli, labels
 from mailbot.db import session_scope
 from mailbot.models import Member, ProcessedMessage
 from mailbot.subscriptions import sympa_sync
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("run", help="run the daemon (or --once: catch up and exit)")
+    p = sub.add_parser("run", help="lancer le robot (ou --once : un passage, puis sortir)")
     p.add_argument("--once", action="store_true",
-                   help="process everything pending, send the outbox, run due jobs, exit")
+                   help="traiter ce qui attend, envoyer le courrier, lancer les tâches dues, "
+                        "puis sortir")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("check", help="check config, rules, templates, IMAP and SMTP login")
+    p = sub.add_parser("check", help="vérifier la configuration, les règles, les modèles, "
+                                     "la base, et la connexion IMAP et SMTP")
     p.set_defaults(func=cmd_check)
 
-    m = sub.add_parser("members", help="the roster").add_subparsers(dest="members_cmd",
-                                                                     required=True)
-    p = m.add_parser("import", help="import or update members from a CSV file")
-    p.add_argument("file", type=Path)
+    m = sub.add_parser("members", help="les membres (AMO, GT, habitants)").add_subparsers(
+        dest="members_cmd", required=True, metavar="COMMANDE")
+    p = m.add_parser("import", help="ajouter ou mettre à jour les membres d'un fichier CSV")
+    p.add_argument("file", type=Path, metavar="FICHIER.csv")
     p.set_defaults(func=cmd_members_import)
-    p = m.add_parser("list", help="list members")
-    p.add_argument("--json", action="store_true")
+    p = m.add_parser("list", help="la liste des membres")
+    p.add_argument("--json", action="store_true", help="en JSON (codes en anglais)")
     p.set_defaults(func=cmd_members_list)
-    a = m.add_parser("alias", help="another address of a member").add_subparsers(
-        dest="alias_cmd", required=True)
-    p = a.add_parser("add", help="accept ADDRESS as MEMBER's own")
-    p.add_argument("member")
-    p.add_argument("address")
+    a = m.add_parser("alias", help="une autre adresse d'un membre").add_subparsers(
+        dest="alias_cmd", required=True, metavar="COMMANDE")
+    p = a.add_parser("add", help="reconnaître ADRESSE comme une adresse de MEMBRE")
+    p.add_argument("member", metavar="MEMBRE")
+    p.add_argument("address", metavar="ADRESSE")
     p.set_defaults(func=cmd_alias_add)
     from mailbot.cli import subscriptions
 
     subscriptions.register_members(m)
 
-    p = sub.add_parser("messages", help="processed messages")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=0, help="only the N most recent")
+    p = sub.add_parser("messages", help="les messages traités, avec la raison de chaque "
+                                        "décision")
+    p.add_argument("--json", action="store_true", help="en JSON (codes en anglais)")
+    p.add_argument("--limit", type=_count, default=0, metavar="N",
+                   help="seulement les N plus récents")
     p.set_defaults(func=cmd_messages)
+
+
+def _count(text: str) -> int:
+    """A whole number ≥ 0 for --limit."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"un nombre entier positif est attendu, pas «\u00a0{text}\u00a0»")
+    return int(text)
 
 
 def cmd_run(args: argparse.Namespace, cli: Cli) -> int:
@@ -56,9 +68,9 @@ def cmd_run(args: argparse.Namespace, cli: Cli) -> int:
     settle_heap()
     if args.once:
         summary = asyncio.run(app.run_once())
-        done = ", ".join(f"{k}: {v}" for k, v in summary.processed.items())
-        print(f"traités — {done} ; envoyés : {summary.sent}"
-              + (f" ; tâches : {', '.join(summary.jobs)}" if summary.jobs else ""))
+        done = labels.counts(summary.processed, labels.ROLES)
+        print(f"traités — {done}\u202f; envoyés\u00a0: {summary.sent}"
+              + (f"\u202f; tâches\u00a0: {', '.join(summary.jobs)}" if summary.jobs else ""))
         return 0
     from mailbot.web.serve import beside  # the COTECH's page too, when [web] in_daemon
     asyncio.run(beside(app.services, app.run()))
@@ -93,8 +105,9 @@ def cmd_members_list(args: argparse.Namespace, cli: Cli) -> int:
         on_sympa = sympa_sync.labels(s)  # a change Sympa has not confirmed shows here
         rows = [{**member_dict(s, m), "sympa": on_sympa.get(m.email, "")}
                 for m in s.exec(select(Member).order_by(col(Member.group), col(Member.email)))]
-    table = [("email", "nom", "groupe", "statut", "Sympa", "alias")] + [
-        (r["email"], r["name"], r["group"], r["status"], r["sympa"], " ".join(r["aliases"]))
+    table = [("adresse", "nom", "groupe", "statut", "Sympa", "autres adresses")] + [
+        (r["email"], labels.cut(r["name"], 40), r["group"],
+         labels.word(labels.MEMBER_STATUSES, r["status"]), r["sympa"], " ".join(r["aliases"]))
         for r in rows]
     cli.out(rows, table)
     return 0
@@ -105,7 +118,7 @@ def cmd_alias_add(args: argparse.Namespace, cli: Cli) -> int:
         try:
             member = members.add_alias(s, args.member, args.address)
         except ValueError as err:
-            print(f"mailbot: {err}")
+            print(f"mailbot\u00a0: {err}", file=sys.stderr)
             return 2
         print(f"{args.address.lower()} est désormais une adresse de {member.email}")
     return 0
@@ -121,8 +134,10 @@ def cmd_messages(args: argparse.Namespace, cli: Cli) -> int:
                  "uid": r.uid, "category": r.category, "tag": r.tag, "member": r.member_email,
                  "status": r.status, "reason": r.reason, "subject": r.subject}
                 for r in s.exec(stmt).all()]
-    table = [("dossier", "catégorie", "tag", "statut", "membre", "objet")] + [
-        (r["folder"], r["category"], r["tag"] or "", r["status"], r["member"] or "",
-         (r["subject"] or "")[:60]) for r in rows]
+    table = [("boîte", "catégorie", "étiquette", "statut", "membre", "raison", "objet")] + [
+        (labels.word(labels.ROLES, r["folder"]), labels.word(labels.CATEGORIES, r["category"]),
+         r["tag"] or ("non classé" if r["category"] == "list_post" else ""),
+         labels.word(labels.STATUSES, r["status"]), r["member"] or "",
+         labels.cut(r["reason"], 40), labels.cut(r["subject"], 50)) for r in rows]
     cli.out(rows, table)
     return 0

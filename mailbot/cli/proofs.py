@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from mailbot import members
-from mailbot.cli import Cli
+from mailbot.cli import Cli, labels
 from mailbot.db import session_scope
 from mailbot.errors import MailbotError
 from mailbot.models.proofs import TicketLeg
@@ -29,20 +29,24 @@ from mailbot.mail.render import eur
 
 def register(sub: Any) -> None:
     """Add this domain's sub-commands."""
-    p = sub.add_parser("proofs", help="the proofs filed (one line per proof)")
-    p.add_argument("--member", metavar="ADDRESS", help="only this member's (any of her addresses)")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("proofs", help="les justificatifs classés (une ligne chacun)")
+    p.add_argument("--member", metavar="ADRESSE",
+                   help="seulement ceux de ce membre (n'importe laquelle de ses adresses)")
+    p.add_argument("--json", action="store_true", help="en JSON (codes en anglais)")
     p.set_defaults(func=cmd_proofs)
 
-    p = sub.add_parser("dossiers", help="each AMO's dossier: complete, missing, amount due")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("dossiers", help="le dossier de chaque AMO\u00a0: complet, ce qui "
+                                        "manque, le montant dû")
+    p.add_argument("--json", action="store_true", help="en JSON (codes en anglais)")
     p.set_defaults(func=cmd_dossiers)
 
-    d = sub.add_parser("dossier", help="one dossier").add_subparsers(dest="dossier_cmd",
-                                                                     required=True)
-    p = d.add_parser("export", help="every proof file with a summary, as a zip")
-    p.add_argument("member", metavar="MEMBER")
-    p.add_argument("--zip", dest="zip", type=Path, required=True, metavar="FILE")
+    d = sub.add_parser("dossier", help="un dossier").add_subparsers(
+        dest="dossier_cmd", required=True, metavar="COMMANDE")
+    p = d.add_parser("export", help="tous les justificatifs d'un AMO et un récapitulatif, "
+                                    "dans un zip")
+    p.add_argument("member", metavar="MEMBRE")
+    p.add_argument("--zip", dest="zip", type=Path, required=True, metavar="FICHIER",
+                   help="le zip à écrire")
     p.set_defaults(func=cmd_dossier_export)
 
 
@@ -95,8 +99,8 @@ def cmd_proofs(args: argparse.Namespace, cli: Cli) -> int:
         total = sum((Decimal(t["amount_eur"]) for t in r["tickets"] if t["amount_eur"]),
                     Decimal(0))
         tickets = f"{len(r['tickets'])} trajet(s), {eur(total)}" if r["tickets"] else ""
-        table.append((r["member"], label(r["kind"]), r["filename"][:50], r["received_at"][:10],
-                      tickets))
+        table.append((r["member"], label(r["kind"]), labels.cut(r["filename"], 50),
+                      labels.date_fr(r["received_at"]), tickets))
     cli.out(rows, table)
     return 0
 
@@ -120,7 +124,7 @@ def cmd_dossiers(args: argparse.Namespace, cli: Cli) -> int:
 def cmd_dossier_export(args: argparse.Namespace, cli: Cli) -> int:
     with session_scope(cli.engine) as s:
         report = export_dossier(s, cli.settings, args.member, args.zip)
-    print(f"{report.path} : {report.files} fichier(s)")
+    print(f"{report.path}\u00a0: {report.files} fichier(s)")
     for name in report.missing_files:
-        print(f"  fichier absent du stockage : {name}")
+        print(f"  fichier absent du stockage\u00a0: {name}")
     return 1 if report.missing_files else 0

@@ -7,45 +7,52 @@ Mail is only queued here; the running daemon (or `mailbot run --once`) sends it.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from mailbot import members
-from mailbot.cli import Cli
+from mailbot.cli import Cli, labels
 from mailbot.db import session_scope
+from mailbot.frdates import format_fr
 from mailbot.subscriptions import audit, forget, refresh, sympa, sympa_review
 from mailbot.mail.mailer import Mailer
 
 
 def register(sub: Any) -> None:
     """Add this domain's sub-commands."""
-    s = sub.add_parser("sympa", help="the Sympa list").add_subparsers(dest="sympa_cmd",
-                                                                      required=True)
-    p = s.add_parser("review", help="send REVIEW to Sympa; show the last differences")
-    p.add_argument("--last", action="store_true", help="only show the last reconciliation")
-    p.add_argument("--json", action="store_true")
+    s = sub.add_parser("sympa", help="la liste sur Sympa").add_subparsers(
+        dest="sympa_cmd", required=True, metavar="COMMANDE")
+    p = s.add_parser("review", help="demander la liste des abonnés à Sympa (REVIEW) et "
+                                    "montrer les différences avec nos membres")
+    p.add_argument("--last", action="store_true",
+                   help="seulement montrer la dernière comparaison")
+    p.add_argument("--json", action="store_true", help="en JSON (codes en anglais)")
     p.set_defaults(func=cmd_sympa_review)
 
-    r = sub.add_parser("refresh", help="the mid-AMI address refresh").add_subparsers(
-        dest="refresh_cmd", required=True)
-    p = r.add_parser("start", help="start the campaign now")
+    r = sub.add_parser("refresh", help="la mise à jour des adresses à mi-parcours"
+                       ).add_subparsers(dest="refresh_cmd", required=True, metavar="COMMANDE")
+    p = r.add_parser("start", help="ouvrir la campagne maintenant")
     p.set_defaults(func=cmd_refresh_start)
-    p = r.add_parser("status", help="one line per subscriber")
-    p.add_argument("--json", action="store_true")
+    p = r.add_parser("status", help="une ligne par abonné")
+    p.add_argument("--json", action="store_true", help="en JSON (codes en anglais)")
     p.set_defaults(func=cmd_refresh_status)
-    p = r.add_parser("apply", help="remove the silent subscribers (after the deadline)")
-    p.add_argument("--dry-run", action="store_true", help="only list who would be removed")
+    p = r.add_parser("apply", help="retirer les abonnés restés sans réponse (après "
+                                   "l'échéance)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="seulement dire qui serait retiré")
     p.set_defaults(func=cmd_refresh_apply)
 
 
 def register_members(members_sub: Any) -> None:
     """Add sub-commands under `mailbot members` (history, forget)."""
-    p = members_sub.add_parser("history", help="the audit trail of an address")
-    p.add_argument("address")
-    p.add_argument("--json", action="store_true")
+    p = members_sub.add_parser("history", help="l'historique des abonnements d'une adresse")
+    p.add_argument("address", metavar="ADRESSE")
+    p.add_argument("--json", action="store_true", help="en JSON (codes en anglais)")
     p.set_defaults(func=cmd_members_history)
-    p = members_sub.add_parser("forget", help="erase a person's data (RGPD), except accounting")
-    p.add_argument("address")
-    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p = members_sub.add_parser("forget", help="effacer les données d'une personne (RGPD), "
+                                              "sauf la comptabilité")
+    p.add_argument("address", metavar="ADRESSE")
+    p.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
     p.set_defaults(func=cmd_members_forget)
 
 
@@ -100,11 +107,12 @@ def cmd_refresh_start(args: argparse.Namespace, cli: Cli) -> int:
         try:
             campaign = refresh.start(Mailer(s, svc, cause="cli:refresh-start"), "cli")
         except refresh.RefreshError as err:
-            print(f"mailbot: {err}")
+            print(f"mailbot\u00a0: {err}", file=sys.stderr)
             return 2
         count = len(refresh.entries(s, campaign))
         deadline = campaign.deadline_at
-    print(f"campagne ouverte : {count} message(s) mis en file ; échéance {deadline:%Y-%m-%d}")
+    print(f"campagne ouverte\u00a0: {count} message(s) mis en file\u202f; échéance le "
+          f"{format_fr(deadline, 'd MMMM yyyy')}")
     return 0
 
 
@@ -120,10 +128,10 @@ def cmd_refresh_status(args: argparse.Namespace, cli: Cli) -> int:
         print("aucune campagne de mise à jour")
         return 0
     table = [("adresse", "état", "référence", "réponse", "nouvelle adresse")] + [
-        (r["address"], r["state"], r["reference"], (r["answered_at"] or "")[:16],
-         r["new_address"] or "") for r in rows]
+        (r["address"], labels.word(labels.REFRESH_STATES, r["state"]), r["reference"],
+         (r["answered_at"] or "")[:16].replace("T", " "), r["new_address"] or "") for r in rows]
     cli.out(rows, table)
-    print("  ".join(f"{k} : {v}" for k, v in counts.items()))
+    print(labels.counts(counts, labels.REFRESH_STATES))
     return 0
 
 
@@ -133,7 +141,7 @@ def cmd_refresh_apply(args: argparse.Namespace, cli: Cli) -> int:
         try:
             removed = refresh.apply(Mailer(s, svc, cause="cli:refresh-apply"), args.dry_run)
         except refresh.RefreshError as err:
-            print(f"mailbot: {err}")
+            print(f"mailbot\u00a0: {err}", file=sys.stderr)
             return 2
     verb = "seraient retirés" if args.dry_run else "retirés de la liste"
     print(f"{len(removed)} abonné(s) sans réponse {verb}")
@@ -149,8 +157,12 @@ def cmd_members_history(args: argparse.Namespace, cli: Cli) -> int:
         if member is not None:
             addresses += [member.email, *members.aliases(s, member)]
         rows = audit.history(s, addresses)
+    if member is None and not rows:
+        print(f"mailbot\u00a0: aucun membre pour l'adresse {args.address}", file=sys.stderr)
+        return 2
     table = [("date", "action", "état", "adresse", "nouvelle", "demandé par", "confirmé par")] + [
-        (r["at"][:16], r["action"], r["state"], r["address"], r["new_address"] or "",
+        (r["at"][:16].replace("T", " "), labels.action(r["action"]),
+         labels.change_state(r["state"]), r["address"], r["new_address"] or "",
          r["asked_by"] or "", r["confirmed_by"] or "") for r in rows]
     cli.out(rows, table)
     return 0
@@ -167,11 +179,11 @@ def cmd_members_forget(args: argparse.Namespace, cli: Cli) -> int:
             report = forget.forget(s, args.address, cli.services.now(),
                                    mailer=Mailer(s, cli.services, cause="cli:members-forget"))
         except ValueError as err:
-            print(f"mailbot: {err}")
+            print(f"mailbot\u00a0: {err}", file=sys.stderr)
             return 2
-    done = ", ".join(f"{k} : {v}" for k, v in sorted(report.erased.items())) or "rien d'autre"
+    done = labels.counts(dict(sorted(report.erased.items())), labels.ERASED) or "rien d'autre"
     print(f"{report.member} effacé ({done})")
     if report.kept_for_accounting:
-        print("conservé pour la comptabilité (nom, organisation) : "
+        print("conservé pour la comptabilité (nom, organisation)\u00a0: "
               + ", ".join(report.kept_for_accounting))
     return 0

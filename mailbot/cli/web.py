@@ -14,8 +14,8 @@ from mailbot.cli import Cli
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("web", help="serve the COTECH's web page ([web] in config.toml)")
-    p.add_argument("--listen", metavar="HOST:PORT", help="override [web] listen")
+    p = sub.add_parser("web", help="servir la page web du COTECH ([web] dans config.toml)")
+    p.add_argument("--listen", metavar="HÔTE:PORT", help="écouter ici plutôt qu'à [web] listen")
     p.set_defaults(func=cmd_web)
 
 

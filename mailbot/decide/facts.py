@@ -41,6 +41,7 @@ FIELDS: dict[str, str] = {
     "empty_attachments": "the display names of 0-byte attachments",
     "inline_images": "the display names of inline images (logos, signatures)",
     "calendar": "the message carries a calendar invitation",
+    "documents": "the display names of real attachments that are not calendar files",
     "forwards": "the senders of forwarded messages (inline or attached)",
     "forward_text": "the text of the forwarded messages",
     "list_id": "the List-Id header",
@@ -126,6 +127,7 @@ GETTERS: dict[str, Getter] = {
     "inline_images": lambda m, c: [a.filename for a in m.attachments
                                    if a.inline and a.sniffed_type.startswith("image/")],
     "calendar": lambda m, c: m.is_invitation,
+    "documents": lambda m, c: [a.filename for a in _real(m) if not a.is_calendar],
     "forwards": lambda m, c: [f.sender.email if f.sender else "" for f in m.forwards],
     "forward_text": lambda m, c: "\n".join(f.text for f in m.forwards),
     "list_id": lambda m, c: m.header("List-Id") or "",

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -132,15 +132,24 @@ FILE_KEYS = {"schema", "stage", "applies_to", "rule", "groups", "description"}
 RULE_KEYS = {"name", "description", "all", "any", "none", "result", "set", "applies_to"}
 
 
-def load_rules(directory: Path, known_fields: Iterable[str] | None = None) -> RuleSet:
-    """Load every *.toml of the directory; raise RulesError naming file and rule."""
-    if not directory.is_dir():
-        raise RulesError(f"{directory}: rules directory not found")
+def load_rules(directory: Path | Sequence[Path],
+               known_fields: Iterable[str] | None = None) -> RuleSet:
+    """Load every *.toml of the folder(s); raise RulesError naming file and rule.
+
+    With several folders, a file of the first replaces one of the same name in the
+    next (the operator's folder before the shipped one); all are read in name order.
+    """
+    folders = (directory,) if isinstance(directory, Path) else tuple(directory)
+    files: dict[str, Path] = {}
+    for folder in reversed(folders):
+        if not folder.is_dir():
+            raise RulesError(f"{folder}: rules directory not found")
+        files.update((path.name, path) for path in folder.glob("*.toml"))
     fields_ok = set(known_fields) if known_fields is not None else None
     rules: list[Rule] = []
     groups: dict[str, str] = {}
     names: dict[str, str] = {}
-    for path in sorted(directory.glob("*.toml")):
+    for path in (files[name] for name in sorted(files)):
         doc = _read(path)
         for rule in _file_rules(path, doc, fields_ok):
             if rule.name in names:

@@ -93,5 +93,6 @@ def rule_headers(rules: RuleSet, stage: str = "tag") -> tuple[str, ...]:
 
 def needs_body(rules: RuleSet) -> bool:
     """Whether the keyword step reads the body (so headers alone are not enough)."""
-    body_fields = {"text", "first_lines", "quoted", "body", "attachments", "attachment_types"}
+    body_fields = {"text", "first_lines", "quoted", "body", "attachments", "attachment_types",
+                   "documents"}
     return any(m.field in body_fields for r in rules.stage("tag") for m in (*r.all, *r.any, *r.none))

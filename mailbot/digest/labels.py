@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 
-from babel.dates import format_date
-
-from mailbot.mail.render import LOCALE, number_fr
+from mailbot.frdates import format_fr
+from mailbot.mail.render import number_fr
 from mailbot.proofs.labels import date_short
 
 CHANGE_ACTIONS: dict[str, str] = {
@@ -45,7 +44,7 @@ def day(value: datetime | None, tz: tzinfo) -> str:
 
 @lru_cache(maxsize=1024)
 def _day(value: date) -> str:
-    return format_date(value, "EEE d MMM", locale=LOCALE)
+    return format_fr(value, "EEE d MMM")
 
 
 def _when(value: object, tz: tzinfo = UTC) -> str:

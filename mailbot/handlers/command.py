@@ -14,6 +14,12 @@ from mailbot.subscriptions import actions, commands, confirm
 from mailbot.subscriptions.replies import confirm_reply, references
 
 
+#: the reason shown to people (`mailbot messages`, the digest), in their words
+ACTION_WORDS = {"subscribe": "inscription", "unsubscribe": "désinscription",
+                "change_address": "changement d'adresse", "help": "aide",
+                "unknown": "non reconnue"}
+
+
 class Command:
     """Understands the command, asks the affected address to confirm, or confirms."""
 
@@ -36,7 +42,7 @@ class Command:
                                         ignore=job.services.our_addresses,
                                         lists=(job.services.settings.list.name,
                                                job.services.settings.list.address))
-        job.row.reason = f"commande : {parsed.action}"
+        job.row.reason = f"commande\u00a0: {ACTION_WORDS.get(parsed.action, parsed.action)}"
         if parsed.action == "unknown":
             job.hold("message au robot sans commande reconnue")
             if to_us:

@@ -6,7 +6,9 @@ cannot act for a member (unknown sender: a polite reply; untrusted: flagged,
 no reply). Otherwise read every candidate (`proofs.kinds`), file the proofs
 (`proofs.intake`), note what she said about funding, and queue the
 acknowledgement (`proofs.ack`, templates/fr/proof_ack) or, when nothing in the
-message is a proof, ask for the files (templates/fr/proof_nothing).
+message is a proof, ask for the files (templates/fr/proof_nothing). Past the
+daily cap, the acknowledgement of a member our server authenticated (DMARC
+pass) is deferred and grouped in one later mail (`proofs.grouped`), never dropped.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from mailbot import members
 from mailbot.job import Job
 from mailbot.models import Member
 from mailbot.models.proofs import ProofHold
-from mailbot.proofs import ack
+from mailbot.proofs import ack, grouped
 from mailbot.proofs.labels import label
 from mailbot.proofs.attribution import Attribution, attribute
 from mailbot.proofs.dossiers import dossier_for
-from mailbot.proofs.funded import read_statement
+from mailbot.proofs.funded import load_phrases, read_statement
 from mailbot.proofs.intake import Filed, apply_statement, record
 from mailbot.proofs.kinds import decide, items_of
 from mailbot.proofs.storage import BlobStore
@@ -55,7 +57,8 @@ class Proof:
         filed = record(job.session, BlobStore(settings.files_dir), member.email,
                        job.msg.message_id, job.msg.subject, items, now)
         change = apply_statement(job.session, member.email, job.msg.message_id,
-                                 read_statement(job.msg.subject, job.msg.text), now)
+                                 read_statement(job.msg.subject, job.msg.text,
+                                                load_phrases(settings.rules_dir)), now)
         dossier = dossier_for(job.session, settings, member.email)
         assert dossier is not None
         new = [f for f in filed if not f.duplicate]
@@ -68,8 +71,12 @@ class Proof:
                       missing_text=ack.missing_text(dossier))
             return
         now_complete = dossier.complete and not (before and before.complete)
-        job.reply("proof_ack", to_name=member.name, standard_fee_eur=settings.proofs.fee_eur,
-                  **ack.context(filed, items, empty, dossier, change, now_complete))
+        key = f"proof_ack:{job.msg.message_id}:{job.msg.from_email}"
+        if job.reply("proof_ack", to_name=member.name, key=key,
+                     standard_fee_eur=settings.proofs.fee_eur,
+                     **ack.context(filed, items, empty, dossier, change, now_complete)) \
+                and trust.trusted and trust.verified and trust.dmarc == "pass":
+            grouped.defer(job.session, key)  # only when the daily cap suppressed it
         log.info("%s: %d proof(s) filed for %s (%d new)", job.msg.message_id, len(filed),
                  member.email, len(new))
 

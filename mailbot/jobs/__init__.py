@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from mailbot.digest.send import scheduled_digest
-from mailbot.proofs import reminders
+from mailbot.proofs import grouped, reminders
 from mailbot.services import Services
 from mailbot.subscriptions import jobs as subscription_jobs
 
@@ -34,6 +34,7 @@ AsyncWork = Callable[[Services], Awaitable[str]]
 REMINDERS_CRON = "0 9 * * *"  # every day at 09:00, office hours for the AMOs
 REFRESH_CRON = "0 10 * * *"  # every day at 10:00
 SYMPA_REVIEW_CRON = "0 7 * * mon"  # Mondays 07:00, an hour before the default digest
+PROOF_ACKS_CRON = "*/10 * * * *"  # grouped acknowledgements: within minutes of her last mail
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def registry(services: Services) -> list[JobSpec]:
         JobSpec("digest", "Synthèse hebdomadaire au COTECH",
                 services.settings.cotech.digest_cron, tx=scheduled_digest),
         JobSpec("reminders", "Relances de facturation des AMO", REMINDERS_CRON, tx=reminders.run),
+        JobSpec("proof_acks", "Accusés de réception groupés (au-delà du plafond quotidien)",
+                PROOF_ACKS_CRON, tx=grouped.run),
         JobSpec("refresh_step", "Étape de la campagne de mise à jour des adresses",
                 REFRESH_CRON, run=subscription_jobs.refresh_step),
         JobSpec("sympa_review", "Rapprochement avec Sympa (REVIEW)", SYMPA_REVIEW_CRON,

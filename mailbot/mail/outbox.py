@@ -131,12 +131,16 @@ def queue(session: Session, key: str, kind: str, to: str, msg: EmailMessage,
     return row
 
 
+#: Rows never sent as such: suppressed by the cap, or deferred then grouped (proofs.grouped).
+NOT_SENT = ("suppressed", "deferred", "grouped")
+
+
 def sent_today(session: Session, to: str) -> int:
     """How many mails we queued for this address in the last 24 hours."""
     since = utcnow() - timedelta(days=1)
     stmt = select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.to_addr == to, col(OutboxMessage.created_at) >= since,
-        OutboxMessage.status != "suppressed")
+        col(OutboxMessage.status).not_in(NOT_SENT))
     return int(session.exec(stmt).one())
 
 

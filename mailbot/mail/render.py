@@ -13,14 +13,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
 from mailbot.errors import TemplateError
+from mailbot.frdates import format_fr
 
 LOCALE = "fr_FR"
 _SPACES = re.compile(r"[ \t\r\n]+")  # not str.split(): no-break spaces must stay
@@ -54,13 +55,17 @@ def number_fr(value: Decimal | str | float | int) -> str:
 class Renderer:
     """Renders one kind of mail in one language from the templates directory."""
 
-    def __init__(self, templates_dir: Path, timezone: str = "Europe/Paris") -> None:
-        if not templates_dir.is_dir():
-            raise TemplateError(f"{templates_dir}: templates directory not found")
-        self.dir = templates_dir
+    def __init__(self, templates_dir: Path | Sequence[Path],
+                 timezone: str = "Europe/Paris") -> None:
+        # several folders: the first that has a file wins (the operator's, then the shipped)
+        self.dirs = (templates_dir,) if isinstance(templates_dir, Path) else tuple(templates_dir)
+        for folder in self.dirs:
+            if not folder.is_dir():
+                raise TemplateError(f"{folder}: templates directory not found")
+        self.dir = self.dirs[-1]
         self.tz = ZoneInfo(timezone)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "html"),
                                                 default_for_string=False),
             undefined=jinja2.StrictUndefined,
@@ -83,22 +88,26 @@ class Renderer:
             return "—"
         if isinstance(value, str):
             value = date.fromisoformat(value[:10])
-        return format_date(self._local(value), format="full", locale=LOCALE)
+        return format_fr(self._local(value), "full")
 
     def date_short(self, value: date | datetime | str | None) -> str:
         if value is None or value == "":
             return "—"
         if isinstance(value, str):
             value = date.fromisoformat(value[:10])
-        return format_date(self._local(value), format="d MMMM yyyy", locale=LOCALE)
+        return format_fr(self._local(value), "d MMMM yyyy")
 
     def datetime_fr(self, value: datetime | None) -> str:
         if value is None:
             return "—"
-        return format_datetime(self._local(value), "EEEE d MMMM yyyy 'à' HH'h'mm", locale=LOCALE)
+        return format_fr(self._local(value), "EEEE d MMMM yyyy 'à' HH'h'mm")
+
+    def has_file(self, name: str) -> bool:
+        """Whether a template file of this relative name exists in any folder."""
+        return any((folder / name).is_file() for folder in self.dirs)
 
     def has(self, kind: str, lang: str = "fr") -> bool:
-        return (self.dir / lang / kind / "body.txt.j2").is_file()
+        return self.has_file(f"{lang}/{kind}/body.txt.j2")
 
     def render(self, kind: str, lang: str = "fr", **context: Any) -> Rendered:
         """Render subject, text and (when present) HTML of a kind."""
@@ -107,14 +116,15 @@ class Renderer:
             subject = self.env.get_template(f"{base}/subject.txt.j2").render(**context)
             text = self.env.get_template(f"{base}/body.txt.j2").render(**context)
             html = None
-            if (self.dir / lang / kind / "body.html.j2").is_file():
+            if self.has_file(f"{base}/body.html.j2"):
                 html = self.env.get_template(f"{base}/body.html.j2").render(**context)
         except jinja2.TemplateNotFound as err:
-            raise TemplateError(f"template {err.name} not found under {self.dir}") from err
+            where = ", ".join(str(d) for d in self.dirs)
+            raise TemplateError(f"template {err.name} not found under {where}") from err
         except jinja2.TemplateError as err:
             raise TemplateError(f"template {base}: {err}") from err
         return Rendered(_SPACES.sub(" ", subject).strip(" "), text, html)
 
     def kinds(self, lang: str = "fr") -> list[str]:
-        root = self.dir / lang
-        return sorted(p.parent.name for p in root.glob("*/body.txt.j2"))
+        return sorted({p.parent.name for folder in self.dirs
+                       for p in (folder / lang).glob("*/body.txt.j2")})

@@ -35,10 +35,18 @@ class Attachment:
     inline: bool  # disposition inline, or a Content-ID image inside multipart/related
     content_id: str | None = None
     forward_index: int | None = None  # index in Incoming.forwards, None: the outer message
+    transfer_defect: str = ""  # its base64 body was damaged in transit (mime.transfer), French
 
     @property
     def size(self) -> int:
         return len(self.data)
+
+    @property
+    def is_calendar(self) -> bool:
+        """A calendar file (text/calendar, application/ics, .ics)."""
+        kind = self.content_type.lower()
+        return kind.startswith("text/calendar") or kind == "application/ics" or \
+            self.filename.lower().endswith(".ics")
 
 
 @dataclass
@@ -111,5 +119,4 @@ class Incoming:
     def is_invitation(self) -> bool:
         """A calendar invitation: a text/calendar part or an .ics file."""
         return "calendar" in (self.header("Content-Type") or "").lower() or any(
-            a.content_type.startswith("text/calendar") or a.filename.lower().endswith(".ics")
-            for a in self.attachments)
+            a.is_calendar for a in self.attachments)

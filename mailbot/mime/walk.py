@@ -19,6 +19,7 @@ from mailbot.mime.decode import decode_bytes
 from mailbot.mime.filenames import display_filename, extension_for, part_filename, sniff_type
 from mailbot.mime.htmltext import html_to_text
 from mailbot.mime.incoming import Attachment, Forwarded
+from mailbot.mime.transfer import base64_defect, is_document, unflow
 from mailbot.mime.headers import addresses, decode_value, parse_date, read_items, unfold
 
 _SKIPPED_TYPES = frozenset(
@@ -113,25 +114,39 @@ def _join(texts: list[str | None]) -> str | None:
 
 
 def _leaf(part: Message, ctype: str, ctx: Ctx, state: WalkState, pieces: list[Piece]) -> None:
+    """Body text, or a file. A part whose bytes are a document (a PDF between two
+    text/plain parts, an inline PDF from iPhone Mail) is a file whatever it declares."""
     disposition = part.get_content_disposition()
     name = part_filename(part)
     if ctype in _SKIPPED_TYPES:
-        return
-    if ctype in ("text/plain", "text/html") and name is None and disposition != "attachment":
-        text = _part_text(part, state)
-        pieces.append(Piece(text, None) if ctype == "text/plain" else Piece(None, text))
         return
     if part.get_content_maintype() == "multipart":  # a multipart whose boundary never came
         state.defects.append(f"{ctype} without a usable boundary: kept as text")
         pieces.append(Piece(_part_text(part, state), None))
         return
     data = _payload(part, state)
+    sniffed = sniff_type(data, ctype)
+    document = is_document(sniffed)
+    if ctype in ("text/plain", "text/html") and name is None and disposition != "attachment" \
+            and not document:
+        text = _part_text(part, state, data)
+        pieces.append(Piece(text, None) if ctype == "text/plain" else Piece(None, text))
+        return
     if (ctype in _TNEF_TYPES or (name or "").lower() == "winmail.dat") and _tnef(data, ctx, state, pieces):
         return
     cid = _raw_value(part, "content-id")
     content_id = cid.strip("<> ") or None if cid else None
-    inline = disposition == "inline" or (ctx.related and content_id is not None)
-    _add_attachment(state, data, ctype, name, inline, content_id, ctx.forward_index)
+    inline = not document and (disposition == "inline" or (ctx.related and content_id is not None))
+    _add_attachment(state, data, ctype, name, inline, content_id, ctx.forward_index,
+                    _transfer_defect(part))
+
+
+def _transfer_defect(part: Message) -> str:
+    """What is wrong with a base64 body ("" when intact or not base64)."""
+    if str(part.get("content-transfer-encoding", "")).strip().lower() != "base64":
+        return ""
+    encoded = part.get_payload()
+    return (base64_defect(encoded) or "") if isinstance(encoded, str) else ""
 
 
 def _raw_value(part: Message, name: str) -> str | None:
@@ -158,44 +173,18 @@ def _payload(part: Message, state: WalkState) -> bytes:
     return data if isinstance(data, bytes) else b""
 
 
-def _part_text(part: Message, state: WalkState) -> str:
+def _part_text(part: Message, state: WalkState, data: bytes | None = None) -> str:
     try:
         charset = part.get_content_charset()
     except Exception:  # RFC 2231 charset parameter in a bad encoding
         charset = None
-    text, defect = decode_bytes(_payload(part, state), charset)
+    text, defect = decode_bytes(_payload(part, state) if data is None else data, charset)
     if defect:
         state.defects.append(defect)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if part.get_content_type() == "text/plain" and str(part.get_param("format", "")).lower() == "flowed":
-        text = _unflow(text, str(part.get_param("delsp", "")).lower() == "yes")
+        text = unflow(text, str(part.get_param("delsp", "")).lower() == "yes")
     return text
-
-
-def _unflow(text: str, delsp: bool) -> str:
-    """Join the soft line breaks of format=flowed text (RFC 3676), per quote depth."""
-    out: list[str] = []
-    pending: tuple[int, str] | None = None
-    for line in text.split("\n"):
-        body = line.lstrip(">")
-        depth = len(line) - len(body)
-        body = body[1:] if body.startswith(" ") else body
-        if pending is not None and pending[0] == depth:
-            body = pending[1] + body
-        elif pending is not None:
-            out.append(_requote(*pending))
-        pending = None
-        if body.endswith(" ") and body.rstrip() != "--":
-            pending = (depth, body[:-1] if delsp else body)
-        else:
-            out.append(_requote(depth, body))
-    if pending is not None:
-        out.append(_requote(*pending))
-    return "\n".join(out)
-
-
-def _requote(depth: int, body: str) -> str:
-    return f"{'>' * depth} {body}" if depth else body
 
 
 def pieces_text(pieces: list[Piece]) -> str:
@@ -223,6 +212,7 @@ def _add_attachment(
     inline: bool,
     content_id: str | None,
     forward_index: int | None,
+    transfer_defect: str = "",
 ) -> None:
     if len(state.attachments) >= state.max_parts:
         raise MalformedMessage(f"trop de pièces jointes (plus de {state.max_parts})")
@@ -236,6 +226,7 @@ def _add_attachment(
             inline=inline,
             content_id=content_id,
             forward_index=forward_index,
+            transfer_defect=transfer_defect,
         )
     )
 

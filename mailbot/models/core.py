@@ -102,7 +102,8 @@ class OutboxMessage(SQLModel, table=True):
     subject: str = ""
     message_id: str = Field(default="", index=True)  # ours: replies find what they answer
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    status: str = Field(default="queued", index=True)  # queued | sending | sent | failed | suppressed
+    # queued | sending | sent | failed | suppressed | deferred | grouped (mail.outbox, proofs.grouped)
+    status: str = Field(default="queued", index=True)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

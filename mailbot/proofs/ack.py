@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from mailbot.proofs.labels import NOT_A_PROOF, label, with_article
+from mailbot.proofs.labels import NOT_A_PROOF, UNUSABLE, label, with_article
 from mailbot.proofs.dossiers import ZERO, Dossier
 from mailbot.proofs.intake import Filed, FlagChange
 from mailbot.proofs.kinds import Item
@@ -108,14 +108,15 @@ def missing_text(d: Dossier) -> str:
 def context(filed: list[Filed], items: list[Item], empty: list[str], dossier: Dossier,
             change: FlagChange, now_complete: bool) -> dict[str, Any]:
     """Everything the proof_ack templates use."""
-    new = [f for f in filed if not f.duplicate]
+    new = [f for f in filed if not f.duplicate and f.proof.kind != UNUSABLE]
     return {
         "filed": [_file(f) for f in new],
-        "duplicates": [_duplicate(f) for f in filed if f.duplicate],
+        "duplicates": [_duplicate(f) for f in filed if f.duplicate and f.proof.kind != UNUSABLE],
         "unreadable": [_file(f) for f in new if f.proof.problems],
+        "unusable": [_file(f) for f in filed if f.proof.kind == UNUSABLE],
         "ignored": ignored(items, empty),
         "dossier": dossier,
-        "received": {label(k, n): n for k, n in dossier.proofs_by_kind.items()},
+        "received": {label(k, n): n for k, n in dossier.proofs_by_kind.items() if k != UNUSABLE},
         "missing_text": missing_text(dossier),
         "invoice_line": invoice_line(dossier),
         "just_completed": now_complete,

@@ -14,7 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from mailbot.proofs.pdftext import pdf_text
+from mailbot.proofs.pdftext import PdfText, pdf_text
 
 MAX_CHARS = 100_000
 MAX_XML_BYTES = 8 * 1024 * 1024
@@ -36,13 +36,14 @@ class DocText:
 
     text: str
     problem: str | None = None
+    pdf: PdfText | None = None  # for a PDF: how reading went (opened, encrypted, damaged...)
 
 
 def document_text(data: bytes, sniffed_type: str, filename: str = "") -> DocText:
     """The readable text of one attachment."""
     if sniffed_type == "application/pdf":
         read = pdf_text(data, max_pages=PDF_PAGES, max_chars=MAX_CHARS, timeout_s=PDF_SECONDS)
-        return DocText(read.text, read.error)
+        return DocText(read.text, read.error, read)
     member = _OFFICE_XML.get(sniffed_type) or _office_by_name(sniffed_type, filename)
     if member:
         return _office_text(data, member)

@@ -32,7 +32,7 @@ from mailbot import members
 from mailbot.settings import Settings
 from mailbot.models import Member
 from mailbot.models.proofs import DossierFlags, Proof, TicketLeg
-from mailbot.proofs.labels import KINDS
+from mailbot.proofs.labels import KINDS, OTHER, UNUSABLE
 
 ZERO = Decimal("0.00")
 Groups = Sequence[Sequence[Sequence[str]]]
@@ -120,7 +120,7 @@ def build(member: Member, proofs: list[Proof], legs: list[TicketLeg],
                       if invoices and invoices[-1].amount_eur is not None else None)
     return Dossier(
         member_email=member.email, name=member.name, complete=complete, missing=missing,
-        proofs_by_kind={k: counts[k] for k in (*KINDS, "other") if counts[k]},
+        proofs_by_kind={k: counts[k] for k in (*KINDS, OTHER, UNUSABLE) if counts[k]},
         funded_elsewhere=funded, short_of_cash=bool(flags and flags.short_of_cash),
         fee_eur=fee, tickets_total_eur=tickets_total, amount_due_eur=due,
         tickets=[leg_dict(leg) for leg in legs],

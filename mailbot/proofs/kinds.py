@@ -12,6 +12,11 @@ of `mailbot.proofs.KINDS`, "other" (kept for a human), or "none" (not a proof:
 logos, invitations, the AMO's own mail). With no rule matching, an attachment
 is "other" and a forward "none".
 
+Before any rule, each file is checked (`validity`): one that does not open
+(password, damaged, cut short, not what its name says, broken in transit) is
+"unusable" whatever its name, with the reason; no rule and no ticket reader
+sees it.
+
 Reading happens here, before the handler writes anything: no database, no
 network; the ticket and PDF readers are bounded.
 """
@@ -28,15 +33,17 @@ from datetime import date
 from mailbot.decide import facts as facts_mod
 from mailbot.decide.facts import Context
 from mailbot.mime.incoming import Attachment, Forwarded, Incoming
-from mailbot.proofs.labels import KINDS, NOT_A_PROOF, OTHER
+from mailbot.proofs.labels import KINDS, NOT_A_PROOF, OTHER, UNUSABLE
 from mailbot.proofs.attribution import fold
 from mailbot.proofs.doctext import document_text
+from mailbot.proofs.validity import check
 from mailbot.decide.rules import FactValue, RuleSet
 from mailbot.tickets import TicketResult, extract_from_email, extract_from_pdf_text
 
 log = logging.getLogger(__name__)
 STAGE = "proof_kind"
 RESULTS = frozenset((*KINDS, OTHER, NOT_A_PROOF))
+_NOT_JUDGED = ("image/", "text/calendar", "text/vcard", "text/x-vcard")  # no claim of a document
 
 
 @dataclass
@@ -77,9 +84,17 @@ def attachment_item(att: Attachment, msg: Incoming) -> Item:
     """Read one attachment: its text and, for a PDF, a ticket."""
     item = Item("attachment", att.filename or "sans nom", att.sniffed_type, att.data, att.sha256,
                 inline=att.inline)
-    if att.sniffed_type.startswith("image/"):
+    doc = None
+    if not att.sniffed_type.startswith(_NOT_JUDGED):
+        doc = document_text(att.data, att.sniffed_type, att.filename)
+    verdict = check(att.data, name=att.filename, declared=att.content_type,
+                    sniffed=att.sniffed_type, transfer_defect=att.transfer_defect,
+                    pdf=doc.pdf if doc else None)
+    if not verdict.usable:
+        item.kind, item.rule, item.problems = UNUSABLE, "validité", [verdict.reason]
         return item
-    doc = document_text(att.data, att.sniffed_type, att.filename)
+    if doc is None:
+        return item
     item.text = doc.text
     if doc.problem:
         item.problems.append(doc.problem)
@@ -141,6 +156,8 @@ def decide(rules: RuleSet, msg: Incoming, ctx: Context, items: list[Item]) -> No
     """Set each item's kind and the rule that decided it."""
     base = facts_mod.build(msg, ctx)
     for item in items:
+        if item.kind == UNUSABLE:
+            continue  # decided by `validity`, before any rule
         decision = rules.decide(STAGE, item_facts(base, item))
         kind = decision.result or (OTHER if item.item == "attachment" else NOT_A_PROOF)
         if kind not in RESULTS:

@@ -1,7 +1,8 @@
 """The proof kinds and their French names, written once.
 
 `KINDS` are what a proof can be; `OTHER` a file kept whose kind nobody recognised;
-`NOT_A_PROOF` a logo, an invitation, the AMO's own mail. `LABELS` gives each kind's
+`NOT_A_PROOF` a logo, an invitation, the AMO's own mail; `UNUSABLE` a file that does
+not open (`proofs.validity`): kept, never counted. `LABELS` gives each kind's
 words for every use: the digest's short column, a sentence's singular and plural,
 and with an article. Unknown names are shown as they are, never dropped.
 """
@@ -13,14 +14,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from babel.dates import format_date
-
-from mailbot.mail.render import LOCALE, eur
+from mailbot.frdates import format_fr
+from mailbot.mail.render import eur
 
 KINDS = ("thank_you", "meeting_report", "attendance_sheet", "mission_form", "invoice",
          "train_ticket")
 OTHER = "other"  # a file kept in the dossier whose kind nobody recognised
 NOT_A_PROOF = "none"  # a logo, an invitation, the AMO's own mail: not filed
+UNUSABLE = "unusable"  # a file that does not open: kept, never counted, a readable copy asked
 
 
 class Label(NamedTuple):
@@ -46,6 +47,8 @@ LABELS: dict[str, Label] = {
     "invoice": Label("facture", "facture", "factures", "la facture", "la facture"),
     "other": Label("autre", "document non identifié", "documents non identifiés",
                    "un autre document", "un document non identifié"),
+    "unusable": Label("illisible, à redemander", "fichier illisible", "fichiers illisibles",
+                      "le fichier illisible", "un fichier illisible"),
 }
 
 
@@ -100,7 +103,7 @@ def date_short(value: str | date | None) -> str:
         day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return format_date(day, format="d MMMM yyyy", locale=LOCALE)
+    return format_fr(day, "d MMMM yyyy")
 
 
 def _amount(value: object) -> str:

@@ -26,7 +26,7 @@ def listening_on(web: WebSettings, listen: str) -> WebSettings:
     """The settings with another `listen` (the `--listen` option)."""
     host, _, port = listen.rpartition(":")
     if not host or not port.isdigit():
-        raise ConfigError(f"--listen: expected host:port, got {listen!r}")
+        raise ConfigError(f"--listen\u00a0: hôte:port est attendu, pas «\u00a0{listen}\u00a0»")
     return dataclasses.replace(web, listen=listen)
 
 

@@ -86,11 +86,12 @@ def test_corpus_and_hostile_proofs_through_dovecot(tmp_path: Path, dovecot: Dove
     # 0-byte PDF alone: the core's malformed guard; with a real file: filed, and said
     assert rows["vide"].status == "quarantined" and by_subject["vide"] == []
     assert [p.kind for p in by_subject["vide et CR"]] == ["meeting_report"]
-    # encrypted and HTML-as-PDF: filed, the problem recorded
+    # encrypted and HTML-as-PDF: kept, never counted as proofs, the reason recorded (issue 12)
     [enc] = by_subject["chiffré"]
-    assert enc.problems.startswith("PDF chiffré")
+    assert enc.kind == "unusable" and "mot de passe" in enc.problems
     [html] = by_subject["html"]
-    assert html.content_type == "text/html" and "page web (HTML)" in html.problems
+    assert html.kind == "unusable" and html.content_type == "text/html"
+    assert "page web (HTML)" in html.problems
     # the 12 MB photo: filed as an attendance sheet, stored whole
     [pic] = by_subject["émargement"]
     assert pic.kind == "attendance_sheet" and pic.size >= 12 * 1024 * 1024

@@ -185,7 +185,7 @@ def test_owner_commands_reports_review_and_refusal(make_app: Callable[..., App],
 def forged_auth(frm: str, key: str, command: str, *, dmarc: str, domain: str) -> bytes:
     raw = mail(frm, f"AUTH {key} {command}",
                "Vous avez demandé un abonnement à la liste qpv-hpf.\n",
-               headers={"Auto-Submitted": "auto-replied"})
+               headers={"Auto-Submitted": "auto-replied"}, authenticated=False)
     return (f"Authentication-Results: {AUTHSERV}; spf=pass smtp.mailfrom={domain}; "
             f"dmarc={dmarc} header.from={domain}\r\n").encode() + raw
 

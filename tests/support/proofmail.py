@@ -141,9 +141,10 @@ def docx(paragraphs: list[str]) -> bytes:
 
 
 def photo(size: int) -> bytes:
-    """JPEG magic and random bytes: sniffed as a JPEG, never decoded."""
+    """JPEG magic, random bytes and the end-of-image marker: sniffed as a complete JPEG,
+    never decoded."""
     head = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    return head + os.urandom(max(0, size - len(head)))
+    return head + os.urandom(max(0, size - len(head) - 2)) + b"\xff\xd9"
 
 
 def logo() -> bytes:

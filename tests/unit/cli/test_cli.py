@@ -56,9 +56,10 @@ def test_alias_then_messages_json(cfg: Path, capsys: pytest.CaptureFixture[str])
 def test_config_error_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "config.toml"
     bad.write_text("[bot]\naddress = 'nobody'\n", encoding="utf-8")
-    assert main(["--config", str(bad), "messages"]) == 2
+    assert main(["--config", str(bad), "messages"]) == 1
     err = capsys.readouterr().err
-    assert err.strip() == f"mailbot: {bad}: [bot] address: not an email address: 'nobody'"
+    assert err.strip() == (f"mailbot\xa0: {bad}\xa0: [bot] address\xa0: "
+                           'adresse électronique invalide "nobody"')
 
 
 def test_check_embedded_default(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -42,7 +42,7 @@ def test_digest_send_delivers_and_moves_the_period(cfg: Path, tmp_path: Path,
 
 def test_digest_since_must_be_a_date(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(cfg), "digest", "--since", "lundi"]) == 2
-    assert "--since: not a date" in capsys.readouterr().err
+    assert "--since\xa0: une date AAAA-MM-JJ est attendue" in capsys.readouterr().err
 
 
 def test_jobs_lists_schedule_next_run_and_last_result(cfg: Path,
@@ -52,7 +52,7 @@ def test_jobs_lists_schedule_next_run_and_last_result(cfg: Path,
     assert code == 0 and lines[0].split() == ["tâche", "planification", "prochaine", "dernière",
                                               "résultat"]
     assert [line.split()[0] for line in lines[2:]] == \
-        ["digest", "reminders", "refresh_step", "sympa_review", "outbox"]
+        ["Synthèse", "Relances", "Accusés", "Étape", "Rapprochement", "Envoi"]  # words, not job ids
     assert "0 8 * * mon" in lines[2]
     run_cli(capsys, "--config", str(cfg), "run", "--once")  # first start: baselines
     code, out = run_cli(capsys, "--config", str(cfg), "jobs", "--json")

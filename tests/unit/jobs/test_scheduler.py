@@ -148,7 +148,7 @@ def test_external_jobs_run_and_record_their_result(services: Services, clock: Cl
     asyncio.run(scheduler.run_due(services))
     clock.set(MONDAY + timedelta(hours=3))
     ran = asyncio.run(scheduler.run_due(services))
-    assert set(ran) == {"digest", "reminders", "sympa_review", "refresh_step"}
+    assert set(ran) == {"digest", "reminders", "proof_acks", "sympa_review", "refresh_step"}
     assert job_rows(services, "sympa_review")[-1].result == "2 écarts"
     assert job_rows(services, "refresh_step")[-1].result == "étape faite"
 
@@ -225,7 +225,8 @@ def test_jobs_have_stable_ids_and_local_times(services: Services) -> None:
             await scheduler.stop(handle)
 
     times = asyncio.run(scheduled())
-    assert set(times) == {"digest", "reminders", "refresh_step", "sympa_review", "catch_up"}
+    assert set(times) == {"digest", "reminders", "proof_acks", "refresh_step", "sympa_review",
+                          "catch_up"}
     digest = times["digest"]
     assert str(digest.tzinfo) == "Europe/Paris"
     assert (digest.weekday(), digest.hour, digest.minute) == (0, 8, 0)
@@ -249,7 +250,8 @@ def test_describe_lists_jobs_next_run_and_last_result(services: Services, clock:
     clock.set(MONDAY)
     asyncio.run(scheduler.run_due(services))
     rows = {r["id"]: r for r in scheduler.describe(services)}
-    assert list(rows) == ["digest", "reminders", "refresh_step", "sympa_review", "outbox"]
+    assert list(rows) == ["digest", "reminders", "proof_acks", "refresh_step", "sympa_review",
+                          "outbox"]
     assert rows["digest"]["next_run"] == datetime(2026, 3, 30, 8, 0, tzinfo=PARIS)
     assert rows["digest"]["last_status"] == "done"
     assert rows["outbox"]["last_result"] == "1 en attente, 0 en échec"

@@ -189,10 +189,12 @@ def test_inline_forwards(name: str, email: str, subject: str) -> None:
     assert all(a.forward_index is None for a in inc.attachments)
 
 
-def test_apple_inline_pdf_is_an_inline_attachment() -> None:
+def test_apple_inline_pdf_is_a_real_attachment() -> None:
+    """Issue 12: a document is an attachment whatever its disposition (iPhone Mail sends
+    every file `inline`, between text/plain parts)."""
     inc = fixture("apple-mail-fr-forward-quoted.eml")
     [pdf] = inc.attachments
-    assert (pdf.filename, pdf.inline, pdf.sniffed_type) == ("Billet retour.pdf", True, "application/pdf")
+    assert (pdf.filename, pdf.inline, pdf.sniffed_type) == ("Billet retour.pdf", False, "application/pdf")
     assert inc.text.endswith("Envoyé de mon iPhone")
 
 

@@ -136,15 +136,20 @@ def test_html_part_escapes_what_senders_wrote(bot: Callable[..., App]) -> None:
     assert "&lt;script&gt;" in html
 
 
-def test_unreadable_files_are_filed_and_said(bot: Callable[..., App]) -> None:
+def test_unreadable_files_are_kept_and_said(bot: Callable[..., App]) -> None:
+    """A scan opens (filed, text not read); a password-protected PDF and a web page named
+    .pdf do not (kept, not counted, a readable copy asked: issue 12)."""
     app = bot(proof_mail(text="Bonjour, voici.", files=[
         File("chiffré.pdf", encrypted_pdf()), File("scan.pdf", scanned_pdf()),
         File("page.pdf", b"<!DOCTYPE html><html><body>billet</body></html>")]))
-    assert len(proofs(app)) == 3
+    assert sorted(p.kind for p in proofs(app)) == ["other", "unusable", "unusable"]
     text = text_of(mails(app)[0])
     assert "Ce que nous n'avons pas pu lire (les fichiers sont tout de même classés)" in text
-    assert "«\u00a0chiffré.pdf\u00a0»\u00a0: PDF chiffré" in text
-    assert "aucun texte lisible" in text and "page web (HTML)" in text
+    assert "aucun texte lisible" in text
+    assert "Ces fichiers ne comptent pas comme justificatifs" in text
+    assert "«\u00a0chiffré.pdf\u00a0»\u00a0: PDF protégé par un mot de passe" in text
+    assert "«\u00a0page.pdf\u00a0»\u00a0: ce n'est pas un PDF mais une page web (HTML)" in text
+    assert "copie lisible" in text
 
 
 def test_logo_only_asks_for_the_files(bot: Callable[..., App]) -> None:
@@ -353,3 +358,24 @@ def test_cli_json_shapes_and_zip_export(bot: Callable[..., App], tmp_path: Path)
         assert "Montant dû : 751,00" in z.read("resume.txt").decode()
         assert z.read("trajets.csv").decode("utf-8-sig").count("TQWZ4H") == 2
     assert run_cli(cfg, "proofs", "--member", "nobody@example.org")[0] == 2
+
+
+INVITE = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Atelier\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+
+def test_proofs_beside_a_calendar_file_are_filed(bot: Callable[..., App]) -> None:
+    # An AMO sends the meeting's invitation along with its attendance sheet: the sheet is a
+    # proof (h12b's held-out miss). An invitation alone is still not a proof (next test).
+    app = bot(proof_mail(subject="Atelier du 18", files=[
+        File("invitation.ics", INVITE, ctype="text/calendar"),
+        File("emargement.pdf", attendance_pdf())]))
+    [row] = rows(app)
+    assert row.category == "proof"
+    assert [p.kind for p in proofs(app)] == ["attendance_sheet"]
+
+
+def test_an_invitation_alone_is_not_a_proof(bot: Callable[..., App]) -> None:
+    app = bot(proof_mail(subject="Atelier du 18", text="Bonjour, l'invitation.",
+                         files=[File("invitation.ics", INVITE, ctype="text/calendar")]))
+    [row] = rows(app)
+    assert row.category == "other" and proofs(app) == []

@@ -114,13 +114,15 @@ def test_docx_report_is_read(rules: RuleSet) -> None:
     assert kinds_of(rules, raw) == {"notes.docx": "meeting_report"}
 
 
-def test_unreadable_pdfs_are_still_candidates_with_a_problem(rules: RuleSet) -> None:
-    raw = proof_mail(text="Bonjour, voici.", files=[File("chiffre.pdf", encrypted_pdf()),
-                                                     File("page.pdf", html_as_pdf())])
+def test_files_that_do_not_open_are_unusable_with_the_reason(rules: RuleSet) -> None:
+    """Issue 12: never a proof, whatever the name says; the reason is for the acknowledgement."""
+    raw = proof_mail(text="Bonjour, voici.", files=[File("billet.pdf", encrypted_pdf()),
+                                                     File("facture.pdf", html_as_pdf())])
     found = items(rules, raw)
-    assert [i.kind for i in found] == ["other", "other"]
-    assert found[0].problems == ["PDF chiffré"]
-    assert found[1].content_type == "text/html" and found[1].problems
+    assert [i.kind for i in found] == ["unusable", "unusable"]
+    assert "mot de passe" in found[0].problems[0]
+    assert found[1].content_type == "text/html"
+    assert found[1].problems[0].startswith("ce n'est pas un PDF mais une page web (HTML)")
 
 
 def forward(author: str, body: str, sender: str = "karim.belkacem@orange.fr") -> bytes:

@@ -33,7 +33,8 @@ OLD, NEW = "yann.legoff@ecohabitat-bzh.org", "yann.legoff@reseau-hp-bretagne.bzh
 
 def run(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> tuple[int, str]:
     code = main(["--config", str(cfg), *args])
-    return code, capsys.readouterr().out
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err  # errors are on stderr
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def cfg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 def test_refresh_start_status_apply(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, cfg, "refresh", "start")
-    assert code == 0 and out.startswith("campagne ouverte : 18 message(s) mis en file")
+    assert code == 0 and out.startswith("campagne ouverte\xa0: 18 message(s) mis en file")
     assert run(capsys, cfg, "refresh", "start")[0] == 2
     code, out = run(capsys, cfg, "refresh", "status", "--json")
     status = json.loads(out)

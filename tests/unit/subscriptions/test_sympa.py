@@ -55,7 +55,7 @@ def robot_mail(subject: str, body: str, *, frm: str = SYMPA, dmarc: str | None =
     if dmarc is not None:
         headers["Authentication-Results"] = (f"{AUTHSERV}; spf=pass smtp.mailfrom={domain}; "
                                              f"dmarc={dmarc} header.from={domain}")
-    return mail(frm, subject, body, headers=headers)
+    return mail(frm, subject, body, headers=headers, authenticated=dmarc is not None)
 
 
 def answer_all(app: App, robot: FakeSympa) -> int:
