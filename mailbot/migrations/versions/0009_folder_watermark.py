@@ -1,7 +1,7 @@
 """folder marks: how far each watched folder has been read (a pass lists what is new)
 
-Revision ID: 0008_folder_watermark
-Revises: 0011_web
+Revision ID: 0009_folder_watermark
+Revises: 0008_web
 Create Date: 2026-12-07
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0008_folder_watermark"
-down_revision = "0011_web"
+revision = "0009_folder_watermark"
+down_revision = "0008_web"
 branch_labels = None
 depends_on = None
 
