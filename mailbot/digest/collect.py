@@ -85,8 +85,11 @@ def list_activity(session: Session, start: datetime, end: datetime, max_threads:
         per_thread.setdefault(thread_id, {})[tag] = count
     by_tag: dict[str, list[tuple[str, int]]] = {}
     for thread_id, tags in per_thread.items():
-        tag = max(tags, key=lambda t: (tags[t], t in THREAD_TAGS))
-        by_tag.setdefault(tag, []).append((thread_id, sum(tags.values())))
+        if len(tags) == 1:  # nearly every thread: no vote to hold
+            [(tag, count)] = tags.items()
+        else:
+            tag, count = max(tags, key=lambda t: (tags[t], t in THREAD_TAGS)), sum(tags.values())
+        by_tag.setdefault(tag, []).append((thread_id, count))
     shown_ids, more = _most_active(by_tag, max_threads)
     untagged_total = session.execute(sa_select(func.count()).select_from(Post).where(
         *period, col(Post.tag).is_(None))).scalar_one()
