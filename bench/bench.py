@@ -1,4 +1,5 @@
-"""`bench/run`: run every benchmark of bench/parts.py, print one table, record it.
+"""`bench/run`: run every benchmark of bench/parts.py and bench/scale.py, print one table,
+record it.
 
 Each row is mailbot's figure, the baseline measured in the same run, and their
 ratio (for rates and times: how mailbot compares with the baseline, the goal
@@ -6,7 +7,8 @@ column says which way is better). The table, with the date, the machine and the
 command line, is appended to bench/RESULTS.md unless --no-record.
 
 Default sizes keep a run around five minutes on 2 cores (1,000 messages, 50
-tries); --full uses the issue's 5,000-message archive.
+tries, 1,000 new posts on the 100,000-post archive of the scale rows); --full uses the
+issue's 5,000-message archive and 5,000 new posts.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import parts  # noqa: E402
+from bench import parts, scale  # noqa: E402
 
 
 def machine() -> str:
@@ -55,7 +57,9 @@ def main() -> int:
     parser.add_argument("--tries", type=int, default=50, help="push latency tries per kind")
     parser.add_argument("--repeats", type=int, default=2, help="backfill runs (best kept)")
     parser.add_argument("--profile", action="store_true", help="cProfile the list worker")
-    parser.add_argument("--only", default="", help="comma list: backfill,push,digest")
+    parser.add_argument("--only", default="", help="comma list: backfill,push,digest,scale")
+    parser.add_argument("--archive", type=int, default=100_000,
+                        help="scale rows: archive size (default 100,000)")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()
     count = args.messages or (5000 if args.full else 1000)
@@ -66,6 +70,8 @@ def main() -> int:
         rows += parts.backfill_and_tagging(count, args.repeats, args.profile)
     if not only or "push" in only:
         rows += parts.push_and_memory(args.tries)
+    if not only or "scale" in only:
+        rows += scale.scale_rows(args.archive, 5000 if args.full else 1000, min(args.tries, 20))
     if not only or "digest" in only:
         digest = parts.digest_row()
         if digest is not None:

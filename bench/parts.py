@@ -172,12 +172,12 @@ def backfill_and_tagging(count: int, repeats: int, profile: bool) -> list[Row]:
 def fetch_fields(dovecot: Dovecot, app: App) -> float:
     """Seconds for the list worker's own UID FETCH of every post's header fields, alone."""
     worker = next(w for w in app.workers if w.source.role == "list")
-    source, fields = worker.source, app.pipeline.fetch_fields("list")
+    source, fields = worker.source, app.pipeline.fields("list")
     assert isinstance(source, ImapSource) and fields is not None
     source.open()
     try:
         started = time.perf_counter()
-        pending = source.pending(set(), sizes=False)
+        pending = source.pending()
         for at in range(0, len(pending), worker.batch):
             list(source.fetch(pending[at:at + worker.batch], fields))
         return time.perf_counter() - started

@@ -80,7 +80,7 @@ class Job:
 
     def may_reply(self, private_list_exception: bool = False) -> str | None:
         """Why we must not answer, or None. List traffic is never answered,
-        except by the one narrow private note issue #4 allows."""
+        except by the one narrow private note to a command posted by mistake (DESIGN.md §4)."""
         if self.ctx.role == Role.LIST and not private_list_exception:
             return "message de la liste"
         if self.ctx.role == Role.LIST:

@@ -1,9 +1,11 @@
-"""The worker of one watched folder: list what is new, fetch in batches,
-process each message, apply the side effects, wait for news; reconnect with
-backoff after any source or storage error.
+"""The worker of one watched folder: list what is new, hand it to the pipeline in
+fetch batches, apply the side effects, wait for news; reconnect with backoff after
+any source or storage error.
 
-It runs in a thread (imapclient is blocking); `on_processed` tells the event
-loop that replies may be waiting in the outbox.
+A pass lists the folder from its mark (pipeline/ledger.py: IMAP `UID n:*`, Maildir
+`new/`), so it costs what arrived, not what is archived; a full pass now and then
+finds anything the mark stepped over. It runs in a thread (imapclient is blocking);
+`on_processed` tells the event loop that replies may be waiting in the outbox.
 """
 
 from __future__ import annotations
@@ -13,20 +15,18 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from sqlalchemy.engine import Engine
-from sqlmodel import col, select, update
-
-from mailbot.db import session_scope
-from mailbot.errors import MalformedMessage, SourceError, StorageError
-from mailbot.mime.headers import scan_message_id
-from mailbot.models import ProcessedMessage
-from mailbot.pipeline import Pipeline
-from mailbot.pipeline.outcome import Outcome, effects_of
+from mailbot.errors import SourceError, StorageError
+from mailbot.pipeline import Outcome, Pipeline
+from mailbot.pipeline.ledger import Ledger, Listing
 from mailbot.sources import Envelope, MailSource
 
 log = logging.getLogger(__name__)
 # capped at 8 s: after an outage of any length the server is found again within 10 s
 BACKOFF = (1.0, 2.0, 4.0, 8.0)
+# a folder read by header fields (about 1 kB a message) takes batches this many times
+# larger: after a batch's keyword STOREs, Dovecot's Maildir reads the whole folder
+# directory again, which on a 100,000-message folder cost more than the posts themselves
+HEADER_BATCHES = 5
 
 
 class Worker:
@@ -35,83 +35,53 @@ class Worker:
     def __init__(self, source: MailSource, pipeline: Pipeline, batch: int = 200,
                  on_processed: Callable[[int], None] | None = None) -> None:
         self.source, self.pipeline, self.batch = source, pipeline, batch
+        self.ledger = Ledger(pipeline.services.engine, pipeline.services.now)
         self.on_processed = on_processed or (lambda n: None)
         self.stop_event = threading.Event()
         self.connected = threading.Event()
 
-    @property
-    def engine(self) -> Engine:
-        return self.pipeline.services.engine
-
-    def known(self) -> set[str]:
-        prefix = self.source.known_prefix()
-        with session_scope(self.engine) as s:
-            keys = s.exec(select(ProcessedMessage.source_key)
-                          .where(col(ProcessedMessage.source_key).startswith(prefix))).all()
-        return set(keys)
-
     def recover(self) -> int:
         """Re-apply side effects committed but not confirmed before a crash."""
-        prefix = self.source.known_prefix()
-        with session_scope(self.engine) as s:
-            rows = s.exec(select(ProcessedMessage).where(
-                col(ProcessedMessage.source_key).startswith(prefix),
-                ProcessedMessage.effects_done == False)).all()  # noqa: E712
-        outcomes = []
-        for row in rows:
-            keyword, quarantine = effects_of(row)
-            env = Envelope(row.role, row.mailbox, row.uidvalidity, row.uid,
-                           row.source_key.rpartition("/")[2] if row.source_key.startswith(
-                               "maildir:") else "", 0)
-            outcomes.append(Outcome(env, row.category, row.status, row.tag, keyword,
-                                    quarantine, 0, row.id))
+        outcomes = self.ledger.unapplied(self.source.known_prefix())
         self.apply(outcomes)
         return len(outcomes)
 
     def run_once(self) -> int:
         """Process everything pending now; return how many messages were handled."""
-        fields = self.pipeline.fetch_fields(self.source.role)
-        pending = self.source.pending(self.known(), sizes=fields is None)
+        listing = self._listing()
+        # recorded before and still listed (Maildir: in new/ after a crash or an upgrade)
+        self.source.settle([e for e in listing.envelopes if e.key in listing.recorded])
+        pending = listing.pending()
+        size = self.batch * HEADER_BATCHES
+        if self.pipeline.fields(self.source.role) is None:
+            pending = self.source.sized(pending)  # the size cap is checked before fetching
+            size = self.batch
         done = 0
-        for start in range(0, len(pending), self.batch):
-            outcomes = self._process_batch(pending[start:start + self.batch])
+        for start in range(0, len(pending), size):
+            outcomes = self.pipeline.take(pending[start:start + size], self.source)
             self.apply(outcomes)
+            listing.recorded.update(o.envelope.key for o in outcomes if o.row_id is not None)
+            self.ledger.advance(listing)
             done += len(outcomes)
             if any(o.replies for o in outcomes):
                 self.on_processed(sum(o.replies for o in outcomes))
             if self.stop_event.is_set():
-                break
+                return done
+        if listing.full or listing.mark() != listing.since:
+            self.ledger.advance(listing)
         return done
 
-    def _process_batch(self, batch: list[Envelope]) -> list[Outcome]:
-        fields = self.pipeline.fetch_fields(batch[0].role)
-        limit = self.pipeline.limits.max_bytes
-        small = [e for e in batch if e.size <= limit]
-        outcomes = [self.pipeline.reject(e, f"message trop volumineux ({e.size} octets)")
-                    for e in batch if e.size > limit]
-        fetched: Iterable[tuple[Envelope, bytes]] = self.source.fetch(small, fields)
-        if fields is not None:  # header blocks are small: look their Message-IDs up at once
-            fetched = list(fetched)
-            # an id read differently from the parser only costs that message its own query
-            self.pipeline.begin_batch(scan_message_id(data) for _, data in fetched)
-        else:
-            self.pipeline.begin_batch()
-        return outcomes + self.pipeline.process_batch(fetched, fields is not None, self._loader)
-
-    def _loader(self, env: Envelope) -> Callable[[], bytes]:
-        """How the pipeline fetches a message whole, when its header fields are not enough
-        (listed without its size: the size cap is checked first)."""
-        def load() -> bytes:
-            size = env.size or self.source.size(env)
-            if size > self.pipeline.limits.max_bytes:
-                raise MalformedMessage(f"message trop volumineux ({size} octets)")
-            return self.source.fetch_one(env)
-        return load
+    def _listing(self) -> Listing:
+        folder = self.source.known_prefix()
+        since = self.ledger.since(folder)
+        listed = self.source.pending(since)
+        return Listing(folder, since, listed, self.ledger.recorded(folder, (e.key for e in listed)))
 
     def apply(self, outcomes: Iterable[Outcome]) -> None:
         """Set keywords and move quarantined messages, then record it (idempotent)."""
         by_keyword: dict[str, list[Envelope]] = defaultdict(list)
         to_quarantine: list[Envelope] = []
+        to_settle: list[Envelope] = []
         ids: list[int] = []
         for o in outcomes:
             if o.row_id is None:
@@ -119,16 +89,17 @@ class Worker:
             ids.append(o.row_id)
             if o.quarantine:
                 to_quarantine.append(o.envelope)
-            elif o.keyword:
+                continue
+            to_settle.append(o.envelope)
+            if o.keyword:
                 by_keyword[o.keyword].append(o.envelope)
         for keyword, envs in by_keyword.items():
             self.source.add_keyword(envs, keyword)
         if to_quarantine:
             self.source.quarantine(to_quarantine)
-        if ids:
-            with session_scope(self.engine) as s:
-                s.exec(update(ProcessedMessage)
-                       .where(col(ProcessedMessage.id).in_(ids)).values(effects_done=True))
+        if to_settle:
+            self.source.settle(to_settle)
+        self.ledger.applied(ids)
 
     def run_forever(self, idle_timeout: float) -> None:
         """Connect, catch up, wait for news, forever; reconnect after errors."""

@@ -12,7 +12,7 @@ our id, or one we cannot parse, means someone forged one ("forged"). Then:
 With no authserv_id configured, or no header of ours (a message dropped into the
 folder by hand, a test), the message is trusted but `verified` is False.
 
-`authenticated` is the stricter reading for strangers (issue #11): we answer an
+`authenticated` is the stricter reading for strangers: we answer an
 unknown sender only when our server shows the From authenticated (dmarc=pass, or
 no DMARC policy with an aligned SPF or DKIM pass).
 Pure: headers in, `Trust` (or a reason) out.

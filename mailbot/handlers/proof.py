@@ -1,4 +1,4 @@
-"""Justificatifs envoyés par un AMO (issue 3): filed in her dossier, acknowledged.
+"""Justificatifs envoyés par un AMO: filed in her dossier, acknowledged.
 
 In the message's transaction, no network I/O: judge the Authentication-Results
 (`proofs.trust`), decide whose dossier it is (`proofs.attribution`); hold what
@@ -36,7 +36,7 @@ class Proof:
     """Files an AMO's proofs in her dossier and acknowledges them."""
 
     name = "proof"
-    description = "Justificatifs envoyés par un AMO (issue 3)"
+    description = "Justificatifs envoyés par un AMO"
 
     def handle(self, job: Job) -> None:
         settings = job.services.settings

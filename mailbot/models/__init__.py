@@ -1,6 +1,7 @@
 """SQLModel tables, one module per domain; importing this package registers them all.
 
 core: members, processed messages, list posts, outbox.
+marks: how far each watched folder has been read.
 proofs, subscriptions, jobs: filled by their own issues; web: sign-in links, action log.
 """
 
@@ -16,5 +17,6 @@ from mailbot.models import proofs as proofs  # noqa: F401  (registers tables)
 from mailbot.models import subscriptions as subscriptions  # noqa: F401
 from mailbot.models import jobs as jobs  # noqa: F401
 from mailbot.models import web as web  # noqa: F401
+from mailbot.models.marks import FolderMark
 
-__all__ = ["Member", "MemberAlias", "OutboxMessage", "Post", "ProcessedMessage", "utcnow"]
+__all__ = ["FolderMark", "Member", "MemberAlias", "OutboxMessage", "Post", "ProcessedMessage", "utcnow"]

@@ -1,17 +1,15 @@
-"""What processing leaves behind for one message: the columns of its
-`processed_message` row, and its `Outcome` (the IMAP side effect still to apply
-after the commit). Shared by the per-message path and the list batch path.
+"""What processing leaves behind for one message: its `Outcome`, the side effect still
+to apply after the commit (a keyword, or the move to quarantine). Shared by both paths
+and by the worker's recovery.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-from mailbot.mime.incoming import Incoming
 from mailbot.models import ProcessedMessage
 from mailbot.sources import Envelope
+from mailbot.vocab import Role, Status
 
 
 @dataclass(frozen=True)
@@ -28,17 +26,7 @@ class Outcome:
     row_id: int | None
 
 
-def row_values(env: Envelope, msg: Incoming, now: datetime) -> dict[str, Any]:
-    """The `processed_message` columns known before classification."""
-    return {
-        "source_key": env.key, "role": env.role, "mailbox": env.mailbox,
-        "uidvalidity": env.uidvalidity, "uid": env.uid, "message_id": msg.message_id,
-        "from_email": msg.from_email, "subject": msg.subject[:500],
-        "sent_at": msg.date.astimezone(UTC) if msg.date else None, "processed_at": now,
-    }
-
-
 def effects_of(row: ProcessedMessage) -> tuple[str | None, bool]:
     """The IMAP side effect a recorded message calls for: (keyword, quarantine)."""
-    keyword = row.tag if row.role == "list" and row.tag else None
-    return keyword, row.status == "quarantined"
+    keyword = row.tag if row.role == Role.LIST and row.tag else None
+    return keyword, row.status == Status.QUARANTINED

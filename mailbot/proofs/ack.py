@@ -52,6 +52,7 @@ def _duplicate(filed: Filed) -> dict[str, Any]:
     assert original is not None
     return {"name": filed.proof.filename, "kind_label": label(filed.proof.kind),
             "first_name": original.filename, "first_at": original.received_at,
+            "first_subject": original.subject,
             "same_message": original.message_id == filed.proof.message_id}
 
 

@@ -1,13 +1,15 @@
 """Mail sources behind one interface: IMAP (push by IDLE) and a local Maildir.
 
 A source watches one folder with one role (`list` or `inbox`). It lists what
-is new, fetches it without setting \\Seen, sets keywords, moves a message to
-quarantine, and waits for news. It never decides anything about a message.
+is new (everything, or only what arrived after the folder's mark: see
+pipeline/ledger.py), fetches it without setting \\Seen, sets keywords, moves a
+message to quarantine, and waits for news. It never decides anything about a
+message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence, Set
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,13 +46,21 @@ class MailSource(Protocol):
 
     def close(self) -> None: ...
 
-    def pending(self, known: Set[str], sizes: bool = True) -> list[Envelope]:
-        """Messages whose key is not in `known`, oldest first (`sizes`: with their
-        size, else 0: a folder read by header fields needs no size up front)."""
+    def pending(self, since: int | None = None) -> list[Envelope]:
+        """The folder's messages, oldest first, without their size: all of them
+        (`since` None: a full pass), or those that arrived since the mark `since`
+        (IMAP: UID >= since; Maildir: those still in `new/`)."""
+        ...
+
+    def sized(self, envelopes: list[Envelope]) -> list[Envelope]:
+        """The same messages with their size (those gone meanwhile left out): a folder
+        read whole checks the size cap before fetching; one read by header fields
+        needs no size up front."""
         ...
 
     def known_prefix(self) -> str:
-        """The prefix of this folder's keys, to load `known` from the database."""
+        """The prefix of this folder's keys (at its UIDVALIDITY): the folder's name in
+        the database."""
         ...
 
     def fetch(self, envelopes: list[Envelope], fields: Sequence[str] | None = None
@@ -67,6 +77,11 @@ class MailSource(Protocol):
     def add_keyword(self, envelopes: list[Envelope], keyword: str) -> None: ...
 
     def quarantine(self, envelopes: list[Envelope]) -> None: ...
+
+    def settle(self, envelopes: list[Envelope]) -> None:
+        """Recorded messages leave what `pending(since)` lists (Maildir: `new/` to `cur/`;
+        IMAP: nothing, the mark moves past them)."""
+        ...
 
     def wait(self, timeout: float) -> bool:
         """Block until something may have arrived (True) or the timeout (False)."""

@@ -16,7 +16,8 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator, Sequence, Set
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from imapclient import IMAPClient
@@ -129,25 +130,31 @@ class ImapSource:
         """user@host: two accounts' folders (INBOX, same UIDVALIDITY) never share keys."""
         return f"{self.settings.username}@{self.settings.host}"
 
-    def pending(self, known: Set[str], sizes: bool = True) -> list[Envelope]:
+    def pending(self, since: int | None = None) -> list[Envelope]:
+        """SEARCH ALL, or UID SEARCH `since`:* (which also answers the last UID when
+        none is that high: filtered)."""
         try:
             client = self._c()
             client.noop()
-            uids = sorted(client.search(["ALL"]))
-            prefix = self.known_prefix()
-            new = [u for u in uids if f"{prefix}{u}" not in known]
-            if not sizes:  # Dovecot reads a whole file to tell its size: not for header fields
-                return [Envelope(self.role, self.mailbox, self.uidvalidity, u, "", 0,
-                                 self.account) for u in new]
-            sizes_of: dict[int, int] = {}
-            for start in range(0, len(new), 1000):
-                chunk = new[start:start + 1000]
-                for uid, data in client.fetch(chunk, [b"RFC822.SIZE"]).items():
-                    sizes_of[uid] = int(data.get(b"RFC822.SIZE", 0))
+            found = client.search(["ALL"] if since is None else ["UID", f"{since}:*"])
         except NET_ERRORS as err:
             raise SourceError(f"{self.mailbox}: search failed: {err}") from err
-        return [Envelope(self.role, self.mailbox, self.uidvalidity, u, "", sizes_of.get(u, 0),
-                         self.account) for u in new if u in sizes_of]
+        uids = sorted(u for u in found if since is None or u >= since)
+        return [Envelope(self.role, self.mailbox, self.uidvalidity, u, "", 0, self.account)
+                for u in uids]
+
+    def sized(self, envelopes: list[Envelope]) -> list[Envelope]:
+        """RFC822.SIZE, 1,000 at a time (Dovecot reads a whole file to tell its size:
+        not for a folder read by header fields)."""
+        sizes: dict[int, int] = {}
+        try:
+            for start in range(0, len(envelopes), 1000):
+                chunk = [e.uid for e in envelopes[start:start + 1000]]
+                for uid, data in self._c().fetch(chunk, [b"RFC822.SIZE"]).items():
+                    sizes[uid] = int(data.get(b"RFC822.SIZE", 0))
+        except NET_ERRORS as err:
+            raise SourceError(f"{self.mailbox}: size fetch failed: {err}") from err
+        return [replace(e, size=sizes[e.uid]) for e in envelopes if e.uid in sizes]
 
     def fetch(self, envelopes: list[Envelope], fields: Sequence[str] | None = None
               ) -> Iterator[tuple[Envelope, bytes]]:
@@ -230,6 +237,9 @@ class ImapSource:
                 client.uid_expunge(uids) if client.has_capability("UIDPLUS") else client.expunge()
         except NET_ERRORS as err:
             raise SourceError(f"{self.mailbox}: cannot move to {target}: {err}") from err
+
+    def settle(self, envelopes: list[Envelope]) -> None:
+        """Nothing to do: a pass lists UIDs from the folder's mark on."""
 
     def wait(self, timeout: float) -> bool:
         """IDLE (or poll) until the folder changes, the timeout, or interrupt()."""

@@ -1,7 +1,9 @@
 """A local Maildir folder as a mail source: the embedded default.
 
-`<root>/<folder>/{cur,new,tmp}`. Keys are the Maildir unique names; keywords
-follow Dovecot's convention (`dovecot-keywords` maps letters a-z to names),
+`<root>/<folder>/{cur,new,tmp}`. Keys are the Maildir unique names. A recorded
+message leaves `new/` for `cur/` (`settle`, as a mail reader does: it stays
+unseen), so a pass lists `new/` alone and costs what arrived; a full pass lists
+both. Keywords follow Dovecot's convention (`dovecot-keywords` maps letters a-z to names),
 so a Dovecot later pointed at the same Maildir shows them. Quarantine is an
 atomic rename into `<root>/<quarantine>/cur/`.
 """
@@ -10,7 +12,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence, Set
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mailbot.errors import SourceError
@@ -45,9 +48,9 @@ class MaildirSource:
     def known_prefix(self) -> str:
         return f"maildir:{self.mailbox}/"
 
-    def _scan(self) -> dict[str, Path]:
+    def _scan(self, subdirs: tuple[str, ...] = ("new", "cur")) -> dict[str, Path]:
         files: dict[str, Path] = {}
-        for sub in ("new", "cur"):
+        for sub in subdirs:
             directory = self.path / sub
             try:
                 entries = list(os.scandir(directory))
@@ -58,15 +61,14 @@ class MaildirSource:
                     files[entry.name.split(":", 1)[0]] = Path(entry.path)
         return files
 
-    def pending(self, known: Set[str], sizes: bool = True) -> list[Envelope]:
-        self._files = self._scan()
-        out = []
-        for name in sorted(self._files):
-            env = Envelope(self.role, self.mailbox, 0, 0, name,
-                           self._size(self._files[name]) if sizes else 0)
-            if env.key not in known:
-                out.append(env)
-        return out
+    def pending(self, since: int | None = None) -> list[Envelope]:
+        """Every message (`since` None), or those still in `new/`."""
+        self._files = self._scan() if since is None else self._scan(("new",))
+        return [Envelope(self.role, self.mailbox, 0, 0, name, 0) for name in sorted(self._files)]
+
+    def sized(self, envelopes: list[Envelope]) -> list[Envelope]:
+        paths = [(e, self._find(e)) for e in envelopes]
+        return [replace(e, size=self._size(p)) for e, p in paths if p is not None]
 
     @staticmethod
     def _size(path: Path) -> int:
@@ -76,10 +78,7 @@ class MaildirSource:
             return 0
 
     def _path(self, env: Envelope) -> Path:
-        path = self._files.get(env.name)
-        if path is None or not path.exists():
-            self._files = self._scan()
-            path = self._files.get(env.name)
+        path = self._find(env)
         if path is None:
             raise SourceError(f"{self.path}: message {env.name} has disappeared")
         return path
@@ -139,11 +138,32 @@ class MaildirSource:
 
     def quarantine(self, envelopes: list[Envelope]) -> None:
         for env in envelopes:
-            path = self._files.get(env.name)
-            if path is None or not path.exists():
+            path = self._find(env)
+            if path is None:
                 continue  # already moved: idempotent
             os.replace(path, self.quarantine_path / "cur" / path.name)
             self._files.pop(env.name, None)
+
+    def settle(self, envelopes: list[Envelope]) -> None:
+        """`new/` to `cur/` (no flag set: the message stays unseen); idempotent."""
+        for env in envelopes:
+            path = self._files.get(env.name)
+            if path is not None and path.parent.name != "new":
+                continue  # listed in cur/: no need to look (a full pass lists thousands)
+            path = self._find(env)
+            if path is None or path.parent.name != "new":
+                continue
+            target = self.path / "cur" / f"{path.name}:2,"
+            os.replace(path, target)
+            self._files[env.name] = target
+
+    def _find(self, env: Envelope) -> Path | None:
+        """The message's file now, or None when it has left the folder."""
+        path = self._files.get(env.name)
+        if path is None or not path.exists():
+            self._files = self._scan()
+            path = self._files.get(env.name)
+        return path
 
     def wait(self, timeout: float) -> bool:
         fired = self._wake.wait(min(timeout, self.poll_seconds))

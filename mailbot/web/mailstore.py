@@ -41,7 +41,7 @@ def _read(source: MailSource, env: Envelope, message_id: str) -> bytes | None:
     source.open()
     try:
         if env.name:
-            source.pending(set(), sizes=False)  # a Maildir lists its files first
+            source.pending()  # a Maildir lists its files first
         data = source.fetch_one(env)
     except (MailbotError, OSError) as err:
         log.info("web: %s not readable: %s", env.key, err)

@@ -44,6 +44,11 @@ class Responder(threading.Thread):
 
     def reply_to(self, incoming: EmailMessage) -> bytes:
         msg = EmailMessage()
+        # As our server stamps a real mailbox's mail: authenticated, so the rude responder
+        # is answered like a person (issue #11) until the daily cap stops the exchange.
+        msg["Authentication-Results"] = ("mx.habitatparticipatif-france.fr; spf=pass "
+                                         "smtp.mailfrom=orange.fr; dkim=pass header.d=orange.fr; "
+                                         "dmarc=pass header.from=orange.fr")
         msg["From"] = f"Asker Zero <{RESPONDER}>"
         msg["To"] = BOT
         msg["Date"] = format_datetime(utcnow())

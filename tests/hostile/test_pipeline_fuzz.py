@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from email.parser import BytesHeaderParser
 
 import pytest
@@ -24,7 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from sqlmodel import Session, col, select
 
 from mailbot.app import App
-from mailbot.mime.headers import scan_message_id
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.pipeline.outcome import Outcome
 from mailbot.sources import Envelope
@@ -62,12 +61,29 @@ def feed(app: App, raw: bytes, role: str) -> Outcome:
     raw = b"Message-ID: <fuzz-%d-%s@fuzz.test>\n" % (uid, role.encode()) + raw  # never a duplicate
     env = Envelope(role, "INBOX" if role == "inbox" else "qpv-hpf", 7, uid, "", len(raw),
                    "fuzz@localhost")
-    if not app.pipeline.wants_headers_only(role):
+    if app.pipeline.fields(role) is None:
         return app.pipeline.process(env, raw, False, lambda: raw)
-    data = header_block(raw)  # list posts: by their header block, through the batch path
-    app.pipeline.begin_batch([scan_message_id(data)])
-    [outcome] = app.pipeline.process_batch([(env, data)], True, lambda env: lambda: raw)
+    # list posts: by their header block, through the batch path
+    [outcome] = app.pipeline.take([env], OneMessage(raw))
     return outcome
+
+
+class OneMessage:
+    """A folder of one message, as the pipeline reads it (a Reader)."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def fetch(self, envelopes: list[Envelope], fields: Sequence[str] | None = None
+              ) -> Iterator[tuple[Envelope, bytes]]:
+        for env in envelopes:
+            yield env, self.raw if fields is None else header_block(self.raw)
+
+    def fetch_one(self, envelope: Envelope) -> bytes:
+        return self.raw
+
+    def size(self, envelope: Envelope) -> int:
+        return len(self.raw)
 
 
 def check_recorded(app: App, outcome: Outcome) -> ProcessedMessage:

@@ -32,7 +32,7 @@ def test_fetch_by_header_fields_brings_those_fields_for_each_uid(dovecot: Doveco
     src = source(dovecot)
     src.open()
     try:
-        pending = src.pending(set(), sizes=False)
+        pending = src.pending()
         assert [e.uid for e in pending] == [uids[0], uids[2]] and {e.size for e in pending} == {0}
         blocks = dict((e.uid, data) for e, data in src.fetch(pending, ("From", "Subject")))
         assert src.size(pending[1]) == len(sample("list", names[2]).replace(b"\r\n", b"\n")
@@ -46,3 +46,30 @@ def test_fetch_by_header_fields_brings_those_fields_for_each_uid(dovecot: Doveco
         assert fields == {b"from", b"subject"}
         subject = next(line for line in blocks[uid].splitlines() if line.startswith(b"Subject:"))
         assert subject in sample("list", name)  # this UID's own post
+
+
+def test_a_pass_from_the_mark_lists_only_later_uids_and_sizes_on_demand(dovecot: Dovecot) -> None:
+    """GIVEN three posts WHEN listed from a mark THEN only UIDs at or past it come (none when
+    the mark is past the last UID, although `UID n:*` then answers the last one), and
+    `sized` gives each its size and leaves out a message expunged meanwhile."""
+    raws = [sample("list", n) for n in ("list-go-question-formulaire", "list-gt-compte-rendu-gt",
+                                        "list-habitants-iso8859")]
+    uids = dovecot.multiappend("bot", LIST_FOLDER, raws)
+    src = source(dovecot)
+    src.open()
+    try:
+        assert [e.uid for e in src.pending()] == uids
+        assert [e.uid for e in src.pending(uids[1])] == uids[1:]
+        assert src.pending(uids[2] + 1) == []
+        listed = src.pending(uids[0])
+        client = dovecot.client("bot")
+        client.select_folder(LIST_FOLDER)
+        client.delete_messages([uids[0]])
+        client.expunge()
+        client.logout()
+        src.pending()  # the session learns of the expunge (NOOP)
+        sized = src.sized(listed)
+    finally:
+        src.close()
+    assert [e.uid for e in sized] == uids[1:]
+    assert all(e.size > 1000 for e in sized) and sized[0].size != sized[1].size

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from mailbot.pipeline.batch import ListBatch
+from mailbot.pipeline.prepare import Lookahead
 from mailbot.models import OutboxMessage, Post, ProcessedMessage
 from mailbot.pipeline.outcome import Outcome
 from mailbot.sources import Envelope
@@ -96,12 +97,12 @@ def test_a_failing_batch_is_recorded_one_message_at_a_time(
     app = maildir_app(tmp_path)
     envs = [Envelope("list", "list", 0, 0, f"{n}.m", 0) for n in range(3)]
     blocks = [post(GO_MEMBER, f"[GO] Sujet {n}", f"p{n}@x") for n in range(3)]
-    app.pipeline.begin_batch(["p0@x", "p1@x", "p2@x"])  # none recorded yet
+    ahead = Lookahead(app.engine, ["p0@x", "p1@x", "p2@x"])  # none recorded yet
     with Session(app.engine) as s:  # meanwhile, the concurrent worker's row for the second key
         s.add(ProcessedMessage(source_key=envs[1].key, role="list", mailbox="list",
                                message_id="p1@x", category="list_post", tag="GO"))
         s.commit()
-    outcomes: list[Outcome] = ListBatch(app.pipeline, lambda env: lambda: b"").run(
+    outcomes: list[Outcome] = ListBatch(app.pipeline.path, ahead, lambda env: lambda: b"").run(
         list(zip(envs, blocks, strict=True)))
     assert "one at a time" in caplog.text
     assert sorted((o.envelope.name, o.tag) for o in outcomes) == [
@@ -125,7 +126,6 @@ def test_batch_and_single_paths_agree(tmp_path: Path, count: int) -> None:
     single = maildir_app(tmp_path / "single")
     for n, raw in enumerate(messages):
         env = Envelope("list", "list", 0, 0, f"{n:04d}.m", len(raw))
-        single.pipeline.begin_batch()
         single.pipeline.process(env, raw.partition(b"\n\n")[0] + b"\n\n", True, lambda r=raw: r)
     one_rows = processed_rows(single)
     with Session(single.engine) as s:

@@ -33,7 +33,7 @@ def test_embedded_default_tags_and_writes_outbox_files(tmp_path: Path) -> None:
     [cur] = list((maildir / "list" / "cur").iterdir())
     assert cur.name.endswith(":2,a")
     source = MaildirSource(maildir, "list", "list", "quarantine")
-    [env] = source.pending(set())
+    [env] = source.pending()
     assert source.keywords(env) == {"GT"}
     [eml] = list((tmp_path / "data" / "outbox").glob("*.eml"))
     assert b"X-Envelope-To: karim.belkacem@orange.fr" in eml.read_bytes()

@@ -174,6 +174,7 @@ def test_same_file_twice_is_one_proof_and_the_ack_says_when(bot: Callable[..., A
     assert "déjà présents dans votre dossier" in text
     assert "billet de train reçu le samedi 20 novembre 2021 à" in text
     assert "sous le nom «\u00a0e-billet TQWZ4H.pdf\u00a0»" in text
+    assert "avec votre message «\u00a0billet\u00a0»" in text  # which mail brought it first
 
 
 def test_same_ticket_as_another_file_is_one_proof(bot: Callable[..., App]) -> None:

@@ -1,6 +1,6 @@
 """web page: sign-in links and the action log
 
-Revision ID: 0011_web
+Revision ID: 0008_web
 Revises: 0007_post_period_index
 Create Date: 2026-12-07
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0011_web"
+revision = "0008_web"
 down_revision = "0007_post_period_index"
 branch_labels = None
 depends_on = None
