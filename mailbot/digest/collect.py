@@ -85,8 +85,11 @@ def list_activity(session: Session, start: datetime, end: datetime, max_threads:
         per_thread.setdefault(thread_id, {})[tag] = count
     by_tag: dict[str, list[tuple[str, int]]] = {}
     for thread_id, tags in per_thread.items():
-        tag = max(tags, key=lambda t: (tags[t], t in THREAD_TAGS))
-        by_tag.setdefault(tag, []).append((thread_id, sum(tags.values())))
+        if len(tags) == 1:  # nearly every thread: no vote to hold
+            [(tag, count)] = tags.items()
+        else:
+            tag, count = max(tags, key=lambda t: (tags[t], t in THREAD_TAGS)), sum(tags.values())
+        by_tag.setdefault(tag, []).append((thread_id, count))
     shown_ids, more = _most_active(by_tag, max_threads)
     untagged_total = session.execute(sa_select(func.count()).select_from(Post).where(
         *period, col(Post.tag).is_(None))).scalar_one()
@@ -118,12 +121,11 @@ def _threads(session: Session, start: datetime, end: datetime, shown: set[str],
     for chunk in range(0, len(ids), 500):
         stmt = (sa_select(col(Post.thread_id), col(Post.subject), col(Post.author_name),
                           col(Post.author_email), col(Post.posted_at))
-                .where(col(Post.tag).is_not(None), col(Post.thread_id).in_(ids[chunk:chunk + 500]))
-                .order_by(col(Post.posted_at), col(Post.id)))  # by thread: the index SQLite needs
+                .where(col(Post.posted_at) >= start, col(Post.posted_at) < end,
+                       col(Post.tag).is_not(None), col(Post.thread_id).in_(ids[chunk:chunk + 500]))
+                .order_by(col(Post.posted_at), col(Post.id)))
         for thread_id, subject, name, email, posted_at in session.execute(stmt).all():
-            if start <= posted_at < end:
-                posts.setdefault(thread_id, []).append(
-                    (subject, name or email or "inconnu", posted_at))
+            posts.setdefault(thread_id, []).append((subject, name or email or "inconnu", posted_at))
     threads: dict[str, list[Thread]] = {}
     for tag in [*THREAD_TAGS, *sorted(set(by_tag) - set(THREAD_TAGS))]:
         listed = [(thread_id, n) for thread_id, n in by_tag.get(tag, []) if thread_id in posts]
@@ -173,8 +175,10 @@ def _invoice(d: Dossier) -> tuple[str, bool | None]:
 
 def dossier_lines(session: Session, dossiers: Sequence[Dossier]) -> list[DossierLine]:
     counts: dict[str, list[datetime]] = {}
-    for row in session.exec(select(Reminder).order_by(col(Reminder.sent_at))).all():
-        counts.setdefault(row.member_email, []).append(row.sent_at)
+    stmt = sa_select(col(Reminder.member_email), col(Reminder.sent_at)).order_by(
+        col(Reminder.sent_at))
+    for email, sent_at in session.execute(stmt).all():
+        counts.setdefault(email, []).append(sent_at)
     lines = []
     for d in sorted(dossiers, key=lambda x: sort_key(x.name or x.member_email)):
         sent = counts.get(d.member_email.lower(), [])

@@ -25,13 +25,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
 from mailbot import members
 from mailbot.settings import Settings
-from mailbot.models import Member
 from mailbot.models.proofs import DossierFlags, Proof, TicketLeg
+from mailbot.proofs import dossier_reads as reads
 from mailbot.proofs.labels import KINDS, OTHER, UNUSABLE
 
 ZERO = Decimal("0.00")
@@ -64,6 +65,54 @@ class Dossier:
     group: str = ""
 
 
+class MemberFacts(Protocol):
+    """What a dossier reads of a member (a `Member` row, or its columns alone)."""
+
+    @property
+    def email(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+
+
+class ProofFacts(Protocol):
+    """What a dossier reads of a proof."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def received_at(self) -> datetime: ...
+    @property
+    def amount_eur(self) -> str | None: ...
+
+
+class LegFacts(Protocol):
+    """What a dossier reads of a ticket leg (the CLI JSON's fields)."""
+
+    @property
+    def amount_eur(self) -> str | None: ...
+    @property
+    def travel_date(self) -> str | None: ...
+    @property
+    def origin(self) -> str | None: ...
+    @property
+    def destination(self) -> str | None: ...
+    @property
+    def reference(self) -> str | None: ...
+    @property
+    def passenger(self) -> str | None: ...
+    @property
+    def carrier(self) -> str | None: ...
+
+
+class FlagFacts(Protocol):
+    @property
+    def funded_elsewhere(self) -> bool: ...
+    @property
+    def short_of_cash(self) -> bool: ...
+
+
 def evaluate(groups: Groups, present: Iterable[str]) -> tuple[bool, list[str], list[list[list[str]]]]:
     """(complete, missing kinds of the closest alternatives, open groups' alternatives)."""
     have = set(present)
@@ -80,7 +129,7 @@ def evaluate(groups: Groups, present: Iterable[str]) -> tuple[bool, list[str], l
     return not open_groups, missing, open_groups
 
 
-def leg_dict(leg: TicketLeg) -> dict[str, str | None]:
+def leg_dict(leg: LegFacts) -> dict[str, str | None]:
     return {"amount_eur": leg.amount_eur, "date": leg.travel_date, "origin": leg.origin,
             "destination": leg.destination, "reference": leg.reference,
             "passenger": leg.passenger, "carrier": leg.carrier}
@@ -103,8 +152,8 @@ def live_legs(session: Session, proof_ids: Sequence[int]) -> list[TicketLeg]:
     return list(session.exec(stmt).all())
 
 
-def build(member: Member, proofs: list[Proof], legs: list[TicketLeg],
-          flags: DossierFlags | None, settings: Settings) -> Dossier:
+def build(member: MemberFacts, proofs: Sequence[ProofFacts], legs: Sequence[LegFacts],
+          flags: FlagFacts | None, settings: Settings) -> Dossier:
     """The dossier of one member from her live proofs and legs (pure)."""
     groups = settings.proofs.complete_when
     counts = Counter(p.kind for p in proofs)
@@ -133,9 +182,11 @@ def build(member: Member, proofs: list[Proof], legs: list[TicketLeg],
     )
 
 
-def _completed_at(groups: Groups, proofs: list[Proof]) -> datetime | None:
+def _completed_at(groups: Groups, proofs: Sequence[ProofFacts]) -> datetime | None:
     seen: set[str] = set()
     for proof in proofs:
+        if proof.kind in seen:  # nothing new: still as incomplete as before
+            continue
         seen.add(proof.kind)
         if evaluate(groups, seen)[0]:
             return proof.received_at
@@ -155,20 +206,22 @@ def dossier_for(session: Session, settings: Settings, member_email: str) -> Doss
 
 
 def compute_dossiers(session: Session, settings: Settings) -> list[Dossier]:
-    """Every GO member who has not left, plus any member with proofs; sorted by name."""
-    proofs = live_proofs(session)
-    by_member: dict[str, list[Proof]] = defaultdict(list)
-    for proof in proofs:
+    """Every GO member who has not left, plus any member with proofs; sorted by name.
+
+    Four column-only reads for all dossiers at once (the same rows as
+    `live_proofs`/`live_legs`, without building an ORM object per row)."""
+    by_member: dict[str, list[reads.ProofRow]] = defaultdict(list)
+    for proof in reads.live_proof_rows(session):
         by_member[proof.member_email].append(proof)
-    legs_by_proof: dict[int, list[TicketLeg]] = defaultdict(list)
-    for leg in live_legs(session, [p.id for p in proofs if p.id is not None]):
+    legs_by_proof: dict[int, list[reads.LegRow]] = defaultdict(list)
+    for leg in reads.live_leg_rows(session):
         legs_by_proof[leg.proof_id].append(leg)
-    flags = {f.member_email: f for f in session.exec(select(DossierFlags)).all()}
-    chosen = [m for m in session.exec(select(Member)).all()
+    flags = {row.member_email: row for row in reads.flag_rows(session)}
+    chosen = [m for m in reads.member_rows(session)
               if (m.group == "GO" and m.status != "left") or m.email in by_member]
     result = []
     for member in sorted(chosen, key=lambda m: (m.name.lower(), m.email)):
         mine = by_member.get(member.email, [])
-        legs = [leg for p in mine for leg in legs_by_proof.get(p.id or 0, [])]
+        legs = [leg for p in mine for leg in legs_by_proof.get(p.id, [])]
         result.append(build(member, mine, legs, flags.get(member.email), settings))
     return result

@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, or_
 
 from mailbot.mail.mailer import Mailer
 from mailbot.settings import ReminderSettings
@@ -123,8 +124,10 @@ def plan(dossiers: Sequence[Dossier], history: History, blocked: Mapping[str, st
 
 def load_history(session: Session) -> dict[tuple[str, str], list[datetime]]:
     history: dict[tuple[str, str], list[datetime]] = {}
-    for row in session.exec(select(Reminder).order_by(col(Reminder.sent_at))).all():
-        history.setdefault((row.member_email, row.kind), []).append(row.sent_at)
+    stmt = sa_select(col(Reminder.member_email), col(Reminder.kind), col(Reminder.sent_at)
+                     ).order_by(col(Reminder.sent_at))
+    for email, kind, sent_at in session.execute(stmt).all():
+        history.setdefault((email, kind), []).append(sent_at)
     return history
 
 
@@ -134,18 +137,20 @@ def blocked_addresses(session: Session, emails: Sequence[str], now: datetime) ->
     blocked: dict[str, str] = {}
     if not wanted:
         return blocked
-    for m in session.exec(select(Member).where(col(Member.email).in_(wanted))).all():
-        if m.bounce_score > 0:
-            blocked[m.email] = "adresse en échec (messages revenus en erreur)"
-        elif m.status == "left":
-            blocked[m.email] = "a quitté la liste"
+    roster = sa_select(col(Member.email), col(Member.bounce_score), col(Member.status)
+                       ).where(col(Member.email).in_(wanted))
+    for address, bounce_score, status in session.execute(roster).all():
+        if bounce_score > 0:
+            blocked[address] = "adresse en échec (messages revenus en erreur)"
+        elif status == "left":
+            blocked[address] = "a quitté la liste"
     since = now - timedelta(days=AUTOREPLY_DAYS)
-    stmt = select(ProcessedMessage).where(
-        ProcessedMessage.category == "autoreply", col(ProcessedMessage.processed_at) >= since,
-        or_(col(ProcessedMessage.member_email).in_(wanted),
-            col(ProcessedMessage.from_email).in_(wanted)))
-    for row in session.exec(stmt).all():
-        email = row.member_email if row.member_email in wanted else (row.from_email or "")
+    m = ProcessedMessage
+    stmt = sa_select(col(m.member_email), col(m.from_email)).where(
+        col(m.category) == "autoreply", col(m.processed_at) >= since,
+        or_(col(m.member_email).in_(wanted), col(m.from_email).in_(wanted)))
+    for member_email, from_email in session.execute(stmt).all():
+        email = member_email if member_email in wanted else (from_email or "")
         blocked.setdefault(email, "réponse automatique reçue (absence\u00a0?)")
     return blocked
 
