@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from email.message import Message
 
 from flufl.bounce import all_failures
@@ -65,6 +67,8 @@ SERVICE_LOCALS = re.compile(
     r"([-+._].*)?$")
 VENDOR_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Response-Suppress",
                   "X-MS-Exchange-Generated-Message-Source", "X-MS-Exchange-Inbox-Rules-Loop")
+# flufl.bounce logs each detector's verdict at INFO: about seventeen lines per message scanned
+logging.getLogger("flufl.bounce").setLevel(logging.WARNING)
 # every header field the decision reads beyond those of Incoming itself
 HEADERS = ("Content-Type", "X-Failed-Recipients", "Return-Path", "Auto-Submitted", "Precedence",
            "List-Id", "List-Unsubscribe", "List-Post", *VENDOR_HEADERS)
@@ -79,23 +83,40 @@ class Signal:
     reason: str
 
 
-@dataclass(frozen=True)
 class Reading:
-    """What the signals read: the message, its raw MIME tree, flufl.bounce's scan
-    (read once) and our own list's id (its traffic is not another list's bulk)."""
+    """What the signals read: the message, its raw MIME tree and flufl.bounce's scan
+    (each made once, when a signal first asks for it) and our own list's id (its
+    traffic is not another list's bulk)."""
 
-    msg: Incoming
-    tree: Message | None
-    failed: frozenset[str]
-    delayed: frozenset[str]
-    own_list_id: str = ""
+    def __init__(self, msg: Incoming, own_list_id: str = "") -> None:
+        self.msg, self.own_list_id = msg, own_list_id.lower()
+
+    @cached_property
+    def tree(self) -> Message | None:
+        return _tree(self.msg)
+
+    @cached_property
+    def _scan(self) -> tuple[frozenset[str], frozenset[str]]:
+        failed, delayed = scan_failures(self.tree)
+        return frozenset(failed), frozenset(delayed)
+
+    @property
+    def failed(self) -> frozenset[str]:
+        return self._scan[0]
+
+    @property
+    def delayed(self) -> frozenset[str]:
+        return self._scan[1]
+
+    @property
+    def own_list_traffic(self) -> bool:
+        """Distributed by our own list: the list role reads it, nobody answers it."""
+        return bool(self.own_list_id) and self.own_list_id in (self.msg.header("List-Id") or "").lower()
 
 
 def read(msg: Incoming, own_list_id: str = "") -> Reading:
-    """Parse the raw bytes once and scan them with flufl.bounce."""
-    tree = _tree(msg)
-    failed, delayed = scan_failures(tree)
-    return Reading(msg, tree, frozenset(failed), frozenset(delayed), own_list_id.lower())
+    """The message as the signals read it; its bytes are parsed and scanned lazily."""
+    return Reading(msg, own_list_id)
 
 
 def _report(r: Reading) -> Signal | None:
@@ -181,7 +202,7 @@ def _sender(r: Reading) -> Signal | None:
 
 def _bulk(r: Reading) -> Signal | None:
     msg = r.msg
-    if r.own_list_id and r.own_list_id in (msg.header("List-Id") or "").lower():
+    if r.own_list_traffic:
         return None  # our own list's traffic: the list role reads it
     precedence = (msg.header("Precedence") or "").strip().lower()
     if precedence in ("bulk", "junk", "list"):
@@ -239,8 +260,21 @@ SIGNALS: tuple[tuple[str, Callable[[Reading], Signal | None]], ...] = (
 )
 
 
+#: the signals read from the header fields alone (no parse of the body, no scan)
+HEADER_SIGNALS = frozenset({"submitted", "sender", "bulk", "vendor", "subject"})
+
+
 def signals(reading: Reading) -> tuple[Signal, ...]:
-    """Every signal the message carries, in the documented order."""
+    """Every signal the message carries, in the documented order.
+
+    A post distributed by our own list with no header signal stops there: what the
+    body could add (a report, flufl.bounce's failures, a diagnostic) can only make it
+    "unsure" or a bounce, and the list role files our list's traffic and never answers
+    it. This keeps flufl.bounce's scan (a few ms a message) off the list's fast path."""
+    from_headers = [s for name, check in SIGNALS if name in HEADER_SIGNALS
+                    for s in [check(reading)] if s is not None]
+    if not from_headers and reading.own_list_traffic:
+        return ()
     found = (check(reading) for _, check in SIGNALS)
     return tuple(s for s in found if s is not None)
 

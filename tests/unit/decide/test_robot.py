@@ -169,3 +169,26 @@ def test_version_numbers_and_addresses_are_no_smtp_status() -> None:
     body = "Envoyé avec PHP/5.3.3 depuis 10.4.5.6 ; merci de m'inscrire.\n"
     msg = mail("From: liste-admin@example.org\nTo: bot@example.org\nSubject: Inscription", body)
     assert "diagnostic" not in {s.name for s in judge(msg).signals}
+
+
+def test_our_own_list_s_plain_posts_are_never_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
+    # flufl.bounce's scan costs milliseconds a message: a post our list distributed, with no
+    # robot sign in its header fields, is judged without it (the list role files it, nobody
+    # answers it); another list's post, or ours with a robot sign, is still read in full.
+    from mailbot.decide import robotsignals
+
+    scanned: list[bool] = []
+
+    def scan(tree: object) -> tuple[set[str], set[str]]:
+        scanned.append(True)
+        return set(), set()
+
+    monkeypatch.setattr(robotsignals, "scan_failures", scan)
+    ours = "List-Id: <qpv-hpf.framalistes.org>\nPrecedence: list\n"
+    post = mail(PERSON + "\n" + ours)
+    assert judge(post, own_list_id="qpv-hpf.framalistes.org").category is None and scanned == []
+    assert judge(mail(PERSON + "\nList-Id: <autre.example.org>")).category == "bulk"
+    assert scanned == [True]
+    auto = mail(PERSON + "\n" + ours + "Auto-Submitted: auto-replied")
+    assert judge(auto, own_list_id="qpv-hpf.framalistes.org").category == "autoreply"
+    assert scanned == [True, True]
