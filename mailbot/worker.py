@@ -56,18 +56,22 @@ class Worker:
         if self.pipeline.fields(self.source.role) is None:
             pending = self.source.sized(pending)  # the size cap is checked before fetching
             size = self.batch
-        done = 0
+        done, unapplied = 0, []
         for start in range(0, len(pending), size):
             outcomes = self.pipeline.take(pending[start:start + size], self.source)
-            self.apply(outcomes)
+            unapplied += outcomes
             listing.recorded.update(o.envelope.key for o in outcomes if o.row_id is not None)
             self.ledger.advance(listing)
             done += len(outcomes)
             if any(o.replies for o in outcomes):
                 self.on_processed(sum(o.replies for o in outcomes))
             if self.stop_event.is_set():
-                return done
-        if listing.full or listing.mark() != listing.since:
+                break
+        # The side effects of the whole pass at once: one STORE per keyword, since a server
+        # may rescan a large folder after each one. Until then the rows say effects_done
+        # false, and a crash leaves them to `recover` at the next connection.
+        self.apply(unapplied)
+        if not self.stop_event.is_set() and (listing.full or listing.mark() != listing.since):
             self.ledger.advance(listing)
         return done
 

@@ -132,3 +132,32 @@ def test_mail_recorded_before_the_marks_leaves_new_without_being_processed_again
     assert summary.processed == {"list": 0, "inbox": 0} and summary.sent == 0
     assert [p.name for p in (maildir / "inbox" / "cur").iterdir()] == ["1.q:2,"]
     assert len(processed_rows(app)) == 1
+
+
+def test_a_pass_sets_each_keyword_once_whatever_its_batches(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN 12 list posts read 2 at a time (6 batches) WHEN one pass runs THEN each keyword
+    is set in ONE call for the whole pass (a server may rescan a large folder after each
+    STORE), every post has it, and no row is left with its side effect to apply."""
+    app = maildir_app(tmp_path)
+    for n in range(12):
+        raw = sample("list", "list-gt-compte-rendu-gt").replace(
+            b"Message-ID: <", f"Message-ID: <batch{n}.".encode(), 1)
+        deliver(tmp_path / "maildir", "list", f"{n:02d}.p", raw)
+    calls: list[tuple[str, int]] = []
+    original = MaildirSource.add_keyword
+
+    def spy(self: MaildirSource, envelopes: list[Envelope], keyword: str) -> None:
+        calls.append((keyword, len(envelopes)))
+        original(self, envelopes, keyword)
+
+    monkeypatch.setattr(MaildirSource, "add_keyword", spy)
+    for worker in app.workers:
+        worker.batch = 2
+        monkeypatch.setattr("mailbot.worker.HEADER_BATCHES", 1)
+    asyncio.run(app.run_once())
+    assert calls == [("GT", 12)]
+    assert len(list((tmp_path / "maildir" / "list" / "cur").iterdir())) == 12
+    with Session(app.engine) as s:
+        rows = s.exec(select(ProcessedMessage)).all()
+    assert len(rows) == 12 and all(r.effects_done for r in rows)
