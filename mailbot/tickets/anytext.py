@@ -31,14 +31,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from mailbot.tickets.base import iso
+from mailbot.tickets.base import iso, leg_prices
 from mailbot.tickets.carriers import document_carrier, leg_carrier
 from mailbot.tickets.dates import find_dates
 from mailbot.tickets.lines import Line, chrome_lines, classify, is_issue_line, station_like
 from mailbot.tickets.model import Leg, TicketResult, build_result
 from mailbot.tickets.references import booking_reference, order_number
 from mailbot.tickets.sections import void_heading
-from mailbot.tickets.text import find_passenger, lines_of, money_summary
+from mailbot.tickets.text import find_passenger, lines_of
 
 __all__ = ["ANY_LAYOUT", "MAX_LINES", "head", "read_any"]
 
@@ -269,12 +269,7 @@ def _split_round_trips(legs: list[_Leg]) -> list[_Leg]:
 
 def _result(legs: list[_Leg], lines: list[str], reference: str, default: str | None,
             passenger: str | None) -> TicketResult:
-    prices = [leg.price for leg in legs]
-    all_priced = all(p is not None for p in prices)
-    legs_sum = sum((p for p in prices if p is not None), Decimal(0)) if all_priced else None
-    total = money_summary(lines).total_without_fees(legs_sum)
-    if len(legs) == 1 and prices[0] is None and total is not None:
-        prices[0] = total
+    prices, total = leg_prices([leg.price for leg in legs], lines)
     out = [
         Leg(
             amount_eur=None if price is None else format(price, "f"),

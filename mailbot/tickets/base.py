@@ -138,12 +138,7 @@ def result_from_journeys(
     """Turn parsed journeys into a `TicketResult`, applying the amount rules
     of `mailbot.tickets.model` (fees out; a single leg with only a total
     gets the total; several legs with only a total get nothing)."""
-    prices = [j.price for j in journeys]
-    all_priced = bool(prices) and all(p is not None for p in prices)
-    legs_sum = sum((p for p in prices if p is not None), Decimal(0)) if all_priced else None
-    total = money_summary(all_lines).total_without_fees(legs_sum)
-    if len(journeys) == 1 and prices[0] is None and total is not None:
-        prices[0] = total
+    prices, total = leg_prices([j.price for j in journeys], all_lines)
     legs = [
         Leg(
             amount_eur=None if price is None else format(price, "f"),
@@ -158,3 +153,15 @@ def result_from_journeys(
     ]
     return build_result(layout, legs, total=total, problems=problems or [])
 
+
+def leg_prices(prices: list[Decimal | None],
+               lines: list[str]) -> tuple[list[Decimal | None], Decimal | None]:
+    """The amount rules of `mailbot.tickets.model` over the legs' printed prices: the
+    booking's total without its fees, and a single leg with only a total gets it
+    (several legs with only a total get nothing). Returns (prices, total)."""
+    all_priced = bool(prices) and all(p is not None for p in prices)
+    legs_sum = sum((p for p in prices if p is not None), Decimal(0)) if all_priced else None
+    total = money_summary(lines).total_without_fees(legs_sum)
+    if len(prices) == 1 and prices[0] is None and total is not None:
+        prices = [total]
+    return prices, total

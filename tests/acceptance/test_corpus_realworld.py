@@ -9,9 +9,7 @@ quarantined. Each corpus runs once through the daemon on the embedded default.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +18,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from mailbot import config, members
-from mailbot.app import App
 from mailbot.models import OutboxMessage, ProcessedMessage
 from mailbot.models.subscriptions import SubscriptionAudit, SubscriptionRequest
-from tests.support.helpers import ROOT, write_config
+from tests.support.helpers import ROOT, run_corpus
 
 pytestmark = [pytest.mark.acceptance]
 REALWORLD = ROOT.parent / "shared" / "corpus" / "realworld"
@@ -60,20 +56,8 @@ class Run:
 def run_dir(tmp: Path, corpus: Path) -> Run:
     """Every labelled file of `corpus` into the inbox of a fresh embedded daemon, run once."""
     cases: list[dict[str, Any]] = json.loads((corpus / "expected.json").read_text("utf-8"))
-    maildir = tmp / "maildir"
-    for role in ("list", "inbox"):
-        (maildir / role / "new").mkdir(parents=True, exist_ok=True)
-    for n, case in enumerate(cases):
-        shutil.copy(corpus / case["file"],
-                    maildir / case.get("folder", "inbox") / "new" / f"{n:05d}.{case['file']}")
-    app = App(config.load(write_config(tmp, maildir=maildir)))
+    app, rows = run_corpus(tmp, cases, corpus)
     with Session(app.engine) as s:
-        members.import_csv(s, corpus / "roster.csv")
-        s.commit()
-    asyncio.run(app.run_once())
-    with Session(app.engine) as s:
-        rows = {r.source_key.split("/", 1)[1].split(".", 1)[1]: r
-                for r in s.exec(select(ProcessedMessage)).all()}
         run = Run(cases, rows)
         for out in s.exec(select(OutboxMessage)).all():
             if out.status != "suppressed" and out.cause_message_id:

@@ -204,18 +204,21 @@ class InProcess:
         self.loop.close()
 
 
-def run_corpus(tmp: Path, cases: list[dict[str, object]]) -> tuple[App, dict[str, ProcessedMessage]]:
-    """The shared corpus cases through the embedded default (a Maildir, its folders as
-    labelled), roster imported, run once; the processed row of each corpus file."""
+def run_corpus(tmp: Path, cases: list[dict[str, object]], corpus: Path = SHARED_CORPUS
+               ) -> tuple[App, dict[str, ProcessedMessage]]:
+    """A labelled corpus's cases through the embedded default (a Maildir, its folders as
+    labelled, the inbox by default), its roster imported, run once; the processed row of
+    each corpus file."""
     maildir = tmp / "maildir"
     for role in ("list", "inbox"):
         (maildir / role / "new").mkdir(parents=True, exist_ok=True)
     for n, case in enumerate(cases):
         name = str(case["file"])
-        shutil.copy(SHARED_CORPUS / name, maildir / str(case["folder"]) / "new" / f"{n:05d}.{name}")
+        folder = str(case.get("folder", "inbox"))
+        shutil.copy(corpus / name, maildir / folder / "new" / f"{n:05d}.{name}")
     app = App(config.load(write_config(tmp, maildir=maildir)))
     with Session(app.engine) as s:
-        members.import_csv(s, SHARED_CORPUS / "roster.csv")
+        members.import_csv(s, corpus / "roster.csv")
         s.commit()
     asyncio.run(app.run_once())
     with Session(app.engine) as s:
