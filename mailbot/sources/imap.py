@@ -250,6 +250,8 @@ class ImapSource:
         try:
             client.idle()
             try:
+                if _news_before_idle(client):
+                    return True
                 while not self._stop.is_set():
                     left = deadline - time.monotonic()
                     if left <= 0:
@@ -286,3 +288,12 @@ class ImapSource:
 
     def interrupt(self) -> None:
         self._stop.set()
+
+
+def _news_before_idle(client: IMAPClient) -> bool:
+    """EXISTS or RECENT the server sent before IDLE's continuation line: imaplib files
+    them aside while it waits for the "+", and idle_check() never shows them."""
+    untagged = getattr(getattr(client, "_imap", None), "untagged_responses", None)
+    if not isinstance(untagged, dict):
+        return False
+    return bool(untagged.pop("EXISTS", None)) | bool(untagged.pop("RECENT", None))
