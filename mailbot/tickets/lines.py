@@ -34,12 +34,11 @@ _NOT_STATION = re.compile(
     r"E-BILLET|Dossier|Siège|Ce\b|Les\b|Vous\b|Votre\b|Bagage|Option|Frais|Assurance|Direct|"
     r"Titulaire|Aucun|Commande|Num[ée]ro|SNCF|VOYAGEURS|Page|Imprim|Pr[ée]sence|Bon voyage|"
     r"Cordialement|Bienvenue|Profitez|Retrouvez|Consultez|Accompagn|Adulte|Enfant)\b")
-_ISSUE = re.compile(
-    r"(?i)\b(?:[ée]mis|g[ée]n[ée]r[ée]|achet[ée]|command[ée]|r[ée]serv[ée]\s+le|imprim[ée]|"
-    r"commande\s+pass[ée]e|valable\s+(?:jusqu|du)|n[ée]e?\s+le|naissance)")
-_BOOKED = re.compile(
-    r"(?i)\b(?:[ée]mis|g[ée]n[ée]r[ée]|achet[ée]|command[ée]|commande\s+pass[ée]e|r[ée]serv[ée]\s+le|"
-    r"imprim[ée])")
+# when the document was booked or issued; a line with other dates no journey has
+_BOOKED_WORDS = (r"[ée]mis|g[ée]n[ée]r[ée]|achet[ée]|command[ée]|commande\s+pass[ée]e|"
+                 r"r[ée]serv[ée]\s+le|imprim[ée]")
+_BOOKED = re.compile(rf"(?i)\b(?:{_BOOKED_WORDS})")
+_ISSUE = re.compile(rf"(?i)\b(?:{_BOOKED_WORDS}|valable\s+(?:jusqu|du)|n[ée]e?\s+le|naissance)")
 _REF_LABEL = re.compile(r"(?i)\b(?:REF|PAO|PNR|r[ée]f[ée]rence|dossier)\b\s*:?")
 _DATE_WORDS = re.compile(
     r"(?i)\b(?:aller|retour|trajet|date|du|de|le|voyage|d[ée]part|travel|départ\s+le|"
